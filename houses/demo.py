@@ -1,0 +1,248 @@
+"""Illustrative demo data: assignments, variations and one account per kind of user.
+
+Loaded only by ``make run`` (``manage.py load_demo``), and refused when DEBUG is off. Contact
+details are function mailboxes on the reserved ``.example`` domain; no officer is named.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from houses.models import Assignment, House, HouseCaseMeeting, PoliceUnit, Variation
+from roles.models import CaseMeetingType, Presence, Role, StandardVersion, Task
+
+DEMO_PASSWORD = "demo-veiligheidshuis"
+DEMO_REASON = "Demogegevens geladen"
+
+DEMO_ACCOUNTS = [
+    # username, kind, eenheid, house, description
+    ("landelijk", "national", None, None, "landelijk beheer: wijzigt alles"),
+    ("eenheid-noord", "unit", "noord-nederland", None, "eenheid Noord-Nederland"),
+    ("eenheid-limburg", "unit", "limburg", None, "eenheid Limburg"),
+    ("ketenmanager", "ketenmanager", None, "avz-groningen", "ketenmanager, leest alles"),
+    ("lezer", "reader", None, None, "lezer, leest alles"),
+]
+
+# house, role, presence, hours, status
+DEMO_ASSIGNMENTS = [
+    ("avz-groningen", "liaison", Presence.FULL_TIME, 36, Assignment.Status.ACTIVE),
+    ("avz-groningen", "casusoverleg-deelnemer", Presence.CASE_MEETINGS, 8, "active"),
+    ("vh-drenthe", "liaison", Presence.PART_TIME, 16, Assignment.Status.ACTIVE),
+    ("vh-drenthe", "casusoverleg-deelnemer", Presence.CASE_MEETINGS, None, "vacant"),
+    ("zvh-fryslan", "liaison", Presence.PART_TIME, 12, Assignment.Status.PLANNED),
+    ("zvh-noord-limburg", "liaison", Presence.PART_TIME, 20, Assignment.Status.ACTIVE),
+    ("zvh-noord-limburg", "casusoverleg-deelnemer", Presence.CASE_MEETINGS, 6, "active"),
+    ("zvh-parkstad", "liaison", Presence.CASE_MEETINGS, 4, Assignment.Status.ACTIVE),
+    ("acvz-amsterdam", "liaison", Presence.FULL_TIME, 36, Assignment.Status.ACTIVE),
+    ("acvz-amsterdam", "casusoverleg-deelnemer", Presence.PART_TIME, 24, "active"),
+    ("vh-haaglanden", "liaison", Presence.PART_TIME, 16, Assignment.Status.ACTIVE),
+]
+
+DEMO_FRAMEWORK_STATUS = {
+    "avz-groningen": House.FrameworkStatus.CONFORM,
+    "vh-drenthe": House.FrameworkStatus.IN_TRANSITION,
+    "zvh-noord-limburg": House.FrameworkStatus.PIONEER,
+    "acvz-amsterdam": House.FrameworkStatus.CONFORM,
+    "vh-haaglanden": House.FrameworkStatus.IN_TRANSITION,
+}
+
+DEMO_MEETINGS = {
+    "avz-groningen": ["top-x", "huiselijk-geweld", "nazorg", "zorgoverleg"],
+    "vh-drenthe": ["jeugd", "complexe-casuistiek", "triage"],
+    "zvh-noord-limburg": ["verward-gedrag", "radicalisering", "zsm-aansluiting"],
+    "acvz-amsterdam": ["top-x", "jeugd", "mensenhandel"],
+}
+
+
+def _variations(today: datetime.date):
+    year = datetime.timedelta(days=365)
+    return [
+        dict(
+            house="avz-groningen",
+            role="liaison",
+            kind=Variation.Kind.ADDITION,
+            title="Voorbeeld: wekelijks spreekuur voor wijkagenten in het huis",
+            local_norm="1 dagdeel per week",
+            rationale="Voorbeeld: het huis vroeg om een vast inloopmoment voor basisteams.",
+            status=Variation.Status.AGREED,
+            agreed_on=today - year,
+            agreed_with="Voorbeeld: stuurgroep van het huis",
+        ),
+        dict(
+            house="avz-groningen",
+            role="casusoverleg-deelnemer",
+            task="administratieve-verwerking",
+            kind=Variation.Kind.PHASE_OUT,
+            rationale="Voorbeeld: het huis neemt de verslaglegging over zodra er capaciteit is.",
+            status=Variation.Status.AGREED,
+            agreed_on=today - 2 * year,
+            agreed_with="Voorbeeld: ketenmanager en districtschef",
+            phase_out_by=today - datetime.timedelta(days=30),
+        ),
+        dict(
+            house="vh-drenthe",
+            role="casusoverleg-deelnemer",
+            task="complexe-casussen",
+            kind=Variation.Kind.ADJUSTMENT,
+            local_norm="Alleen op de locatie Assen; Emmen en Hoogeveen via videoverbinding",
+            rationale="Voorbeeld: drie locaties, één deelnemer.",
+            status=Variation.Status.AGREED,
+            agreed_on=today - year // 2,
+            agreed_with="Voorbeeld: stuurgroep Veiligheidshuis Drenthe",
+        ),
+        dict(
+            house="vh-drenthe",
+            role="casusoverleg-deelnemer",
+            task="begeleiden-casusoverleg",
+            kind=Variation.Kind.PHASE_OUT,
+            rationale="Voorbeeld: de voorzitter van het huis neemt het begeleiden over.",
+            status=Variation.Status.AGREED,
+            agreed_on=today - year // 4,
+            agreed_with="Voorbeeld: stuurgroep Veiligheidshuis Drenthe",
+            phase_out_by=today + year,
+        ),
+        dict(
+            house="zvh-noord-limburg",
+            role="liaison",
+            task="inzet-borgen",
+            kind=Variation.Kind.OMISSION,
+            rationale="Voorbeeld: tijdelijk belegd bij de districtsleiding.",
+            status=Variation.Status.AGREED,
+            agreed_on=today - year // 3,
+            agreed_with="Voorbeeld: ketenmanager Noord-Limburg",
+            review_by=today + year // 2,
+        ),
+        dict(
+            house="zvh-noord-limburg",
+            role="casusoverleg-deelnemer",
+            task="deelname-casusoverleg",
+            kind=Variation.Kind.ADJUSTMENT,
+            local_norm="Tweewekelijks in plaats van wekelijks",
+            rationale="Voorbeeld: voorstel van de eenheid, nog niet besproken.",
+            status=Variation.Status.PROPOSED,
+        ),
+        dict(
+            house="zvh-parkstad",
+            role="liaison",
+            task="aanspreekpunt",
+            kind=Variation.Kind.OMISSION,
+            rationale="Voorbeeld: voorgesteld en afgewezen door het huis.",
+            status=Variation.Status.REJECTED,
+        ),
+        dict(
+            house="acvz-amsterdam",
+            role="liaison",
+            kind=Variation.Kind.ADDITION,
+            title="Voorbeeld: coördinatie van de politie-inbreng in de Top600-aanpak",
+            rationale="Voorbeeld: afgesproken voor de looptijd van het programma.",
+            status=Variation.Status.ENDED,
+            agreed_on=today - 3 * year,
+            agreed_with="Voorbeeld: driehoek Amsterdam-Amstelland",
+            ended_on=today - year,
+        ),
+        dict(
+            house="acvz-amsterdam",
+            role="casusoverleg-deelnemer",
+            task="zorgoverleg-zonder-raakvlak",
+            kind=Variation.Kind.PHASE_OUT,
+            rationale="Voorbeeld: voorstel om deelname aan zorgoverleg af te bouwen.",
+            status=Variation.Status.PROPOSED,
+            phase_out_by=today + 2 * year,
+        ),
+    ]
+
+
+@transaction.atomic
+def load_demo(today: datetime.date | None = None) -> list[str]:
+    """Create the demo accounts and, in a registry without any, the demo records."""
+    today = today or timezone.localdate()
+    done = []
+    user_model = get_user_model()
+    units = {unit.code: unit for unit in PoliceUnit.objects.all()}
+    houses = {house.code: house for house in House.objects.all()}
+    for username, kind, unit, house, _desc in DEMO_ACCOUNTS:
+        user, created = user_model.objects.get_or_create(
+            username=username,
+            defaults={
+                "kind": kind,
+                "police_unit": units.get(unit),
+                "house": houses.get(house),
+                "is_staff": kind in {"national", "unit", "ketenmanager", "reader"},
+                "email": f"{username}@registry.example",
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            done.append(f"account {username}")
+    if Assignment.objects.exists() or Variation.objects.exists():
+        return done
+
+    standard = StandardVersion.objects.current()
+    roles = {role.code: role for role in Role.objects.filter(standard_version=standard)}
+    tasks = {
+        (task.role.code, task.code): task
+        for task in Task.objects.filter(role__standard_version=standard).select_related("role")
+    }
+    recorder = user_model.objects.get(username="landelijk")
+    for code, role, presence, hours, status in DEMO_ASSIGNMENTS:
+        house = houses[code]
+        assignment = Assignment(
+            house=house,
+            role=roles[role],
+            police_unit=house.police_unit,
+            presence=presence,
+            hours_per_week=hours,
+            contact_mailbox=f"{role}.{code}@politie.example" if status != "vacant" else "",
+            status=status,
+            start_date=today - datetime.timedelta(days=400) if status == "active" else None,
+        )
+        assignment.full_clean()
+        assignment._change_reason = DEMO_REASON
+        assignment.save()
+    done.append(f"{len(DEMO_ASSIGNMENTS)} toewijzingen")
+
+    for code, status in DEMO_FRAMEWORK_STATUS.items():
+        house = houses[code]
+        house.framework_status = status
+        if status != House.FrameworkStatus.CONFORM:
+            house.framework_target_date = today.replace(month=1, day=1) + datetime.timedelta(
+                days=2 * 365
+            )
+        house._change_reason = DEMO_REASON
+        house.save()
+
+    meeting_types = {m.code: m for m in CaseMeetingType.objects.all()}
+    for code, meetings in DEMO_MEETINGS.items():
+        for meeting in meetings:
+            meeting_type = meeting_types[meeting]
+            HouseCaseMeeting.objects.create(
+                house=houses[code],
+                meeting_type=meeting_type,
+                police_participates=meeting_type.police_involvement
+                == CaseMeetingType.Involvement.PARTICIPATES,
+            )
+
+    variations = _variations(today)
+    for spec in variations:
+        house = houses[spec.pop("house")]
+        role = roles[spec.pop("role")]
+        task_code = spec.pop("task", None)
+        variation = Variation(
+            house=house,
+            role=role,
+            task=tasks[(role.code, task_code)] if task_code else None,
+            standard_version=standard,
+            recorded_by=recorder,
+            agreed_by=recorder if spec.get("agreed_on") else None,
+            **spec,
+        )
+        variation.full_clean()
+        variation._change_reason = DEMO_REASON
+        variation.save()
+    done.append(f"{len(variations)} afwijkingen")
+    return done

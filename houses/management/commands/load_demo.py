@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from houses.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
+
+
+class Command(BaseCommand):
+    help = "Laadt illustratieve demogegevens en demo-accounts (alleen met DEBUG aan)."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "Demogegevens worden alleen geladen met DEBUG aan, nooit in productie."
+            )
+        for line in load_demo():
+            self.stdout.write(f"demo: {line}")
+        self.stdout.write("\nDemo-accounts (wachtwoord voor alle: %s):" % DEMO_PASSWORD)
+        for username, _kind, _unit, _house, description in DEMO_ACCOUNTS:
+            self.stdout.write(f"  {username:<16} {description}")

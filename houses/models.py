@@ -1,0 +1,562 @@
+"""Local reality: eenheden, houses, the police functions filled there, local variations."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from roles.base import EditableModel, EditableQuerySet
+from roles.models import CaseMeetingType, Presence, Role, StandardVersion, Task
+
+
+class PoliceUnit(EditableModel):
+    class Kind(models.TextChoices):
+        REGIONAL = "regional", _("Regionale eenheid")
+        NATIONAL = "national", _("Landelijke eenheid")
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("naam"), max_length=120)
+    kind = models.CharField(_("soort"), max_length=10, choices=Kind.choices)
+    safety_regions = models.JSONField(_("veiligheidsregio's"), default=list, blank=True)
+    source = models.TextField(_("bron"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("eenheid")
+        verbose_name_plural = _("eenheden")
+        ordering = ["kind", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class District(EditableModel):
+    unit_field = "police_unit"
+
+    police_unit = models.ForeignKey(
+        PoliceUnit, on_delete=models.CASCADE, related_name="districts", verbose_name=_("eenheid")
+    )
+    code = models.SlugField(_("code"), max_length=60)
+    name = models.CharField(_("naam"), max_length=120)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("district of basisteam")
+        verbose_name_plural = _("districten en basisteams")
+        ordering = ["police_unit", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["police_unit", "code"],
+                name="unique_district_code_per_unit",
+                violation_error_message=_("Deze code bestaat al in deze eenheid."),
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class House(EditableModel):
+    unit_field = "police_unit"
+
+    class FrameworkStatus(models.TextChoices):
+        CONFORM = "conform", _("Conform Landelijk kader")
+        IN_TRANSITION = "in_transition", _("In transitie")
+        PIONEER = "pioneer", _("Pioniersfase")
+
+    class Confidence(models.TextChoices):
+        CONFIRMED = "confirmed", _("Bevestigd")
+        UNCERTAIN = "uncertain", _("Te bevestigen")
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("naam"), max_length=200)
+    former_names = models.JSONField(_("vroegere namen"), default=list, blank=True)
+    seat = models.CharField(_("vestigingsplaats"), max_length=100, blank=True)
+    locations = models.JSONField(_("locaties"), default=list, blank=True)
+    safety_region = models.CharField(_("veiligheidsregio"), max_length=100, db_index=True)
+    police_unit = models.ForeignKey(
+        PoliceUnit, on_delete=models.PROTECT, related_name="houses", verbose_name=_("eenheid")
+    )
+    municipalities = models.JSONField(_("gemeenten"), default=list, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    framework_status = models.CharField(
+        _("status Landelijk kader"),
+        max_length=16,
+        choices=FrameworkStatus.choices,
+        blank=True,
+        help_text=_("Leeg: nog niet vastgesteld."),
+    )
+    framework_target_date = models.DateField(
+        _("streefdatum Landelijk kader"), null=True, blank=True
+    )
+    case_meetings = models.ManyToManyField(
+        CaseMeetingType,
+        through="HouseCaseMeeting",
+        related_name="houses",
+        verbose_name=_("casusoverleggen"),
+        blank=True,
+    )
+    confidence = models.CharField(
+        _("zekerheid"), max_length=10, choices=Confidence.choices, default=Confidence.CONFIRMED
+    )
+    opened_on = models.DateField(_("geopend op"), null=True, blank=True)
+    source = models.URLField(_("bron"), max_length=500, blank=True)
+    notes = models.TextField(_("opmerkingen"), blank=True)
+    active = models.BooleanField(_("actief"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("veiligheidshuis")
+        verbose_name_plural = _("veiligheidshuizen")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_uncertain(self):
+        return self.confidence == self.Confidence.UNCERTAIN
+
+
+class HouseCaseMeeting(EditableModel):
+    """A kind of case meeting held at a house, and whether the police takes part there."""
+
+    unit_field = "house__police_unit"
+
+    house = models.ForeignKey(
+        House, on_delete=models.CASCADE, related_name="meetings", verbose_name=_("veiligheidshuis")
+    )
+    meeting_type = models.ForeignKey(
+        CaseMeetingType,
+        on_delete=models.PROTECT,
+        related_name="house_meetings",
+        verbose_name=_("soort casusoverleg"),
+    )
+    local_name = models.CharField(_("lokale naam"), max_length=200, blank=True)
+    police_participates = models.BooleanField(_("politie neemt deel"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("casusoverleg in een huis")
+        verbose_name_plural = _("casusoverleggen in huizen")
+        ordering = ["house", "meeting_type__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["house", "meeting_type"],
+                name="unique_meeting_type_per_house",
+                violation_error_message=_("Dit casusoverleg staat al bij dit huis."),
+            )
+        ]
+
+    def __str__(self):
+        return self.local_name or str(self.meeting_type)
+
+
+class AssignmentQuerySet(EditableQuerySet):
+    def filling(self):
+        """Assignments that fill their role now."""
+        return self.filter(status=Assignment.Status.ACTIVE)
+
+
+class Assignment(EditableModel):
+    """A police function (role) filled at a house by an eenheid."""
+
+    unit_field = "house__police_unit"
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Gepland")
+        ACTIVE = "active", _("Actief")
+        VACANT = "vacant", _("Vacant")
+        ENDED = "ended", _("Beëindigd")
+
+    house = models.ForeignKey(
+        House,
+        on_delete=models.CASCADE,
+        related_name="assignments",
+        verbose_name=_("veiligheidshuis"),
+    )
+    role = models.ForeignKey(
+        Role, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("rol")
+    )
+    police_unit = models.ForeignKey(
+        PoliceUnit,
+        on_delete=models.PROTECT,
+        related_name="assignments",
+        verbose_name=_("leverende eenheid"),
+    )
+    district = models.ForeignKey(
+        District,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assignments",
+        verbose_name=_("district of basisteam"),
+    )
+    presence = models.CharField(_("aanwezigheid"), max_length=20, choices=Presence.choices)
+    hours_per_week = models.DecimalField(
+        _("uren per week"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(40)],
+    )
+    contact_mailbox = models.EmailField(_("functionele mailbox"), blank=True)
+    contact_phone = models.CharField(_("telefoon"), max_length=30, blank=True)
+    officer_name = models.CharField(
+        _("naam functionaris"),
+        max_length=120,
+        blank=True,
+        help_text=_("Optioneel; persoonsgegeven. Gebruik bij voorkeur de functionele mailbox."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PLANNED
+    )
+    start_date = models.DateField(_("startdatum"), null=True, blank=True)
+    end_date = models.DateField(_("einddatum"), null=True, blank=True)
+    notes = models.TextField(_("opmerkingen"), blank=True)
+    single_holder = models.BooleanField(
+        default=True,
+        editable=False,
+        help_text=_("Kopie van 'niet meerdere bezettingen toegestaan' van de rol."),
+    )
+
+    objects = AssignmentQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("toewijzing")
+        verbose_name_plural = _("toewijzingen")
+        ordering = ["house", "role__position", "-status"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["house", "role"],
+                condition=Q(status="active", single_holder=True),
+                name="one_active_assignment_per_house_role",
+                violation_error_message=_("Deze rol heeft in dit huis al een actieve toewijzing."),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
+                name="assignment_ends_after_start",
+                violation_error_message=_("De einddatum ligt vóór de startdatum."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="ended") | Q(end_date__isnull=False),
+                name="ended_assignment_has_end_date",
+                violation_error_message=_("Een beëindigde toewijzing heeft een einddatum."),
+            ),
+        ]
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self):
+        return f"{self.role} – {self.house}"
+
+    def clean(self):
+        errors = {}
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = _("De einddatum ligt vóór de startdatum.")
+        if self.status == self.Status.ENDED and not self.end_date:
+            errors["end_date"] = _("Vul de einddatum in van een beëindigde toewijzing.")
+        if self.status == self.Status.ACTIVE and not self.start_date:
+            errors["start_date"] = _("Vul de startdatum in van een actieve toewijzing.")
+        if (
+            self.district_id
+            and self.police_unit_id
+            and self.district.police_unit_id != self.police_unit_id
+        ):
+            errors["district"] = _("Dit district hoort niet bij de gekozen eenheid.")
+        if (
+            self.status == self.Status.ACTIVE
+            and self.house_id
+            and self.role_id
+            and not self.role.allows_multiple
+        ):
+            others = Assignment.objects.filter(
+                house_id=self.house_id, role_id=self.role_id, status=self.Status.ACTIVE
+            ).exclude(pk=self.pk)
+            if others.exists():
+                errors["status"] = _("Deze rol heeft in dit huis al een actieve toewijzing.")
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        if self.role_id:
+            self.single_holder = not self.role.allows_multiple
+        if not self.police_unit_id and self.house_id:
+            self.police_unit_id = self.house.police_unit_id
+        super().save(*args, **kwargs)
+
+
+class VariationQuerySet(EditableQuerySet):
+    def agreed(self):
+        return self.filter(status=Variation.Status.AGREED)
+
+    def proposed(self):
+        return self.filter(status=Variation.Status.PROPOSED)
+
+    def overdue(self, today=None):
+        today = today or timezone.localdate()
+        return self.agreed().filter(kind=Variation.Kind.PHASE_OUT, phase_out_by__lt=today)
+
+    def needing_review(self):
+        """Open variations recorded against a standard version that is no longer published."""
+        return self.filter(status__in=[Variation.Status.PROPOSED, Variation.Status.AGREED]).exclude(
+            standard_version__status=StandardVersion.Status.PUBLISHED
+        )
+
+
+class Variation(EditableModel):
+    """A local variation against the national standard at one house."""
+
+    unit_field = "house__police_unit"
+
+    class Kind(models.TextChoices):
+        ADDITION = "addition", _("Aanvulling")
+        OMISSION = "omission", _("Weglating")
+        ADJUSTMENT = "adjustment", _("Aanpassing")
+        PHASE_OUT = "phase_out", _("Afbouw")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Voorgesteld")
+        AGREED = "agreed", _("Overeengekomen")
+        REJECTED = "rejected", _("Afgewezen")
+        ENDED = "ended", _("Beëindigd")
+
+    house = models.ForeignKey(
+        House,
+        on_delete=models.CASCADE,
+        related_name="variations",
+        verbose_name=_("veiligheidshuis"),
+    )
+    role = models.ForeignKey(
+        Role, on_delete=models.PROTECT, related_name="variations", verbose_name=_("rol")
+    )
+    task = models.ForeignKey(
+        Task,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="variations",
+        verbose_name=_("taak"),
+        help_text=_("De standaardtaak waarop de afwijking ziet; leeg bij een aanvulling."),
+    )
+    kind = models.CharField(_("soort"), max_length=12, choices=Kind.choices)
+    title = models.CharField(
+        _("omschrijving extra taak"),
+        max_length=200,
+        blank=True,
+        help_text=_("Alleen bij een aanvulling: de taak die hier extra wordt geleverd."),
+    )
+    local_norm = models.CharField(
+        _("lokale norm"),
+        max_length=200,
+        blank=True,
+        help_text=_("Verplicht bij een aanpassing; mag bij een aanvulling."),
+    )
+    rationale = models.TextField(_("onderbouwing"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED
+    )
+    agreed_on = models.DateField(_("overeengekomen op"), null=True, blank=True)
+    agreed_with = models.CharField(
+        _("overeengekomen met"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Met wie de afwijking is afgesproken, bijvoorbeeld de stuurgroep van het huis."
+        ),
+    )
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("vastgelegd als overeengekomen door"),
+    )
+    phase_out_by = models.DateField(_("afgebouwd uiterlijk"), null=True, blank=True)
+    ended_on = models.DateField(_("beëindigd op"), null=True, blank=True)
+    review_by = models.DateField(_("herbeoordelen vóór"), null=True, blank=True)
+    standard_version = models.ForeignKey(
+        StandardVersion,
+        on_delete=models.PROTECT,
+        related_name="variations",
+        verbose_name=_("vastgelegd tegen standaardversie"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("vastgelegd door"),
+    )
+
+    objects = VariationQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("lokale afwijking")
+        verbose_name_plural = _("lokale afwijkingen")
+        ordering = ["house", "role__position", "kind"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="addition", task__isnull=True)
+                | (~Q(kind="addition") & Q(task__isnull=False)),
+                name="variation_task_matches_kind",
+                violation_error_message=_(
+                    "Een aanvulling heeft geen standaardtaak; de andere soorten wel."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="addition") | ~Q(title=""),
+                name="addition_has_title",
+                violation_error_message=_("Een aanvulling beschrijft de extra taak."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="adjustment") | ~Q(local_norm=""),
+                name="adjustment_has_local_norm",
+                violation_error_message=_("Een aanpassing heeft een lokale norm."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="phase_out") | Q(phase_out_by__isnull=False),
+                name="phase_out_has_deadline",
+                violation_error_message=_("Een afbouw heeft een uiterste datum."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(rationale=""),
+                name="variation_has_rationale",
+                violation_error_message=_("Een afwijking heeft een onderbouwing."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["agreed", "ended"])
+                | (Q(agreed_on__isnull=False) & ~Q(agreed_with="")),
+                name="agreed_variation_has_agreement",
+                violation_error_message=_(
+                    "Een overeengekomen afwijking vermeldt wanneer en met wie."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="ended") | Q(ended_on__isnull=False),
+                name="ended_variation_has_end_date",
+                violation_error_message=_("Een beëindigde afwijking heeft een einddatum."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True)
+                | Q(agreed_on__isnull=True)
+                | Q(ended_on__gte=F("agreed_on")),
+                name="variation_ends_after_agreement",
+                violation_error_message=_("De einddatum ligt vóór de datum van de afspraak."),
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "kind"])]
+
+    def __str__(self):
+        subject = self.title if self.kind == self.Kind.ADDITION else (self.task or self.role)
+        return f"{self.get_kind_display()}: {subject} ({self.house})"
+
+    @property
+    def subject_title(self):
+        if self.kind == self.Kind.ADDITION:
+            return self.title
+        return self.task.title if self.task_id else ""
+
+    @property
+    def is_overdue(self):
+        return (
+            self.kind == self.Kind.PHASE_OUT
+            and self.status == self.Status.AGREED
+            and self.phase_out_by is not None
+            and self.phase_out_by < timezone.localdate()
+        )
+
+    @property
+    def needs_review(self):
+        return (
+            self.status in {self.Status.PROPOSED, self.Status.AGREED}
+            and self.standard_version.status != StandardVersion.Status.PUBLISHED
+        )
+
+    def clean(self):
+        errors = {}
+        task = self.task if self.task_id else None
+        role = self.role if self.role_id else None
+        if self.kind == self.Kind.ADDITION:
+            if task:
+                errors["task"] = _(
+                    "Een aanvulling is een extra taak en verwijst niet naar een standaardtaak."
+                )
+            if not self.title.strip():
+                errors["title"] = _("Beschrijf de taak die hier extra wordt geleverd.")
+        elif self.kind:
+            if not task:
+                errors["task"] = _("Kies de standaardtaak waarop deze afwijking ziet.")
+            elif role and task.role_id != role.pk:
+                errors["task"] = _("Deze taak hoort niet bij de gekozen rol.")
+            elif self.kind == self.Kind.OMISSION and task.is_excluded:
+                errors["task"] = _(
+                    "Een uitgesloten taak hoort niet tot de standaard en kan niet worden "
+                    "weggelaten; leg een afbouw vast als die taak hier nog wordt uitgevoerd."
+                )
+            elif self.kind == self.Kind.ADJUSTMENT and task.is_excluded:
+                errors["task"] = _(
+                    "Een uitgesloten taak kan niet worden aangepast; alleen afgebouwd."
+                )
+            elif self.kind == self.Kind.PHASE_OUT and not task.is_excluded:
+                errors["task"] = _(
+                    "Alleen een uitgesloten taak (geen politietaak) kan worden afgebouwd."
+                )
+        if self.kind == self.Kind.ADJUSTMENT and not self.local_norm.strip():
+            errors["local_norm"] = _("Vul de lokale norm in van deze aanpassing.")
+        if self.kind == self.Kind.PHASE_OUT:
+            if not self.phase_out_by:
+                errors["phase_out_by"] = _("Vul in wanneer de afbouw uiterlijk klaar is.")
+            elif self.agreed_on and self.phase_out_by > add_years(
+                self.agreed_on, settings.PHASE_OUT_MAX_YEARS
+            ):
+                errors["phase_out_by"] = _(
+                    "Een afbouw duurt hoogstens %(years)s jaar na de afspraak."
+                ) % {"years": settings.PHASE_OUT_MAX_YEARS}
+        if not (self.rationale or "").strip():
+            errors["rationale"] = _("Leg uit waarom hier van de standaard wordt afgeweken.")
+        if self.status in {self.Status.AGREED, self.Status.ENDED}:
+            if not self.agreed_on:
+                errors["agreed_on"] = _("Vul in wanneer de afwijking is overeengekomen.")
+            if not (self.agreed_with or "").strip():
+                errors["agreed_with"] = _("Vul in met wie de afwijking is overeengekomen.")
+        if self.status == self.Status.ENDED and not self.ended_on:
+            errors["ended_on"] = _("Vul in wanneer de afwijking is beëindigd.")
+        if self.ended_on and self.agreed_on and self.ended_on < self.agreed_on:
+            errors["ended_on"] = _("De einddatum ligt vóór de datum van de afspraak.")
+        if (
+            role
+            and self.standard_version_id
+            and role.standard_version_id != self.standard_version_id
+        ):
+            errors["role"] = _("Deze rol hoort niet bij de standaardversie van de afwijking.")
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        if not self.standard_version_id and self.role_id:
+            self.standard_version_id = self.role.standard_version_id
+        super().save(*args, **kwargs)
+
+
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)

@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from registry.models import User
+
+
+@admin.register(User)
+class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
+    list_display = ["username", "email", "kind", "police_unit", "is_active", "is_staff"]
+    list_filter = ["kind", "police_unit", "is_active", "is_staff", "is_superuser"]
+    list_select_related = ["police_unit"]
+    fieldsets = [
+        *DjangoUserAdmin.fieldsets,
+        (_("Register"), {"fields": ["kind", "police_unit", "house"]}),
+    ]
+    add_fieldsets = [
+        *DjangoUserAdmin.add_fieldsets,
+        (_("Register"), {"fields": ["kind", "police_unit", "house"]}),
+    ]
+
+
+admin.site.site_header = _("Register politie in Veiligheidshuizen")
+admin.site.site_title = _("Register politie in Veiligheidshuizen")
+admin.site.index_title = _("Beheer")

@@ -1,0 +1,67 @@
+"""Users of the registry and what kind of user each is (DESIGN.md section 5)."""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class User(AbstractUser):
+    class Kind(models.TextChoices):
+        NATIONAL = "national", _("Landelijk beheer")
+        UNIT = "unit", _("Eenheid")
+        KETENMANAGER = "ketenmanager", _("Ketenmanager")
+        READER = "reader", _("Lezer")
+
+    kind = models.CharField(
+        _("soort gebruiker"), max_length=12, choices=Kind.choices, default=Kind.READER
+    )
+    police_unit = models.ForeignKey(
+        "houses.PoliceUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("eenheid"),
+        help_text=_("Verplicht voor medewerkers van een eenheid."),
+    )
+    house = models.ForeignKey(
+        "houses.House",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("eigen veiligheidshuis"),
+        help_text=_("Voor ketenmanagers: het huis dat zij beheren."),
+    )
+
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        verbose_name = _("gebruiker")
+        verbose_name_plural = _("gebruikers")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="unit") | Q(police_unit__isnull=False),
+                name="unit_staff_have_unit",
+                violation_error_message=_("Een medewerker van een eenheid heeft een eenheid."),
+            )
+        ]
+
+    def clean(self):
+        super().clean()
+        if self.kind == self.Kind.UNIT and not self.police_unit_id:
+            raise ValidationError({"police_unit": _("Kies de eenheid van deze medewerker.")})
+
+    # The two properties the edit-rights module (roles.base) reads.
+    @property
+    def may_edit_everything(self) -> bool:
+        return self.is_active and (self.is_superuser or self.kind == self.Kind.NATIONAL)
+
+    @property
+    def editable_unit_id(self):
+        if self.is_active and self.kind == self.Kind.UNIT:
+            return self.police_unit_id
+        return None

@@ -1,0 +1,121 @@
+"""Shared fixtures: the personas of DESIGN.md section 5 and a small standard."""
+
+import pytest
+from django.test import Client
+
+from registry.models import User
+from roles.models import Task
+from tests.factories import (
+    HouseFactory,
+    PoliceUnitFactory,
+    PublishedStandardFactory,
+    RoleFactory,
+    TaskFactory,
+    UserFactory,
+)
+
+PASSWORD = "geheim-wachtwoord-123"
+
+
+@pytest.fixture
+def unit_a(db):
+    return PoliceUnitFactory(code="eenheid-a", name="Eenheid A")
+
+
+@pytest.fixture
+def unit_b(db):
+    return PoliceUnitFactory(code="eenheid-b", name="Eenheid B")
+
+
+@pytest.fixture
+def house_a(unit_a):
+    return HouseFactory(code="huis-a", name="Veiligheidshuis A", police_unit=unit_a)
+
+
+@pytest.fixture
+def house_b(unit_b):
+    return HouseFactory(code="huis-b", name="Veiligheidshuis B", police_unit=unit_b)
+
+
+@pytest.fixture
+def standard(db):
+    """A published standard with a liaison (2 core, 1 optional task) and a participant role
+    (1 core, 1 excluded task)."""
+    version = PublishedStandardFactory(version="1.0")
+    liaison = RoleFactory(standard_version=version, code="liaison", name="Liaison", position=1)
+    participant = RoleFactory(
+        standard_version=version, code="deelnemer", name="Deelnemer casusoverleg", position=2
+    )
+    TaskFactory(role=liaison, code="aanspreekpunt", title="Aanspreekpunt", position=1)
+    TaskFactory(role=liaison, code="schakel", title="Schakel", position=2)
+    TaskFactory(role=liaison, code="extra", title="Optioneel", kind=Task.Kind.OPTIONAL, position=3)
+    TaskFactory(role=participant, code="deelname", title="Deelname", position=1)
+    TaskFactory(
+        role=participant,
+        code="verslag",
+        title="Verslaglegging",
+        kind=Task.Kind.EXCLUDED,
+        position=2,
+    )
+    return version
+
+
+@pytest.fixture
+def national_user(db):
+    return UserFactory(username="landelijk", kind=User.Kind.NATIONAL)
+
+
+@pytest.fixture
+def unit_a_user(unit_a):
+    return UserFactory(username="eenheid-a", kind=User.Kind.UNIT, police_unit=unit_a)
+
+
+@pytest.fixture
+def unit_b_user(unit_b):
+    return UserFactory(username="eenheid-b", kind=User.Kind.UNIT, police_unit=unit_b)
+
+
+@pytest.fixture
+def ketenmanager(db):
+    return UserFactory(username="ketenmanager", kind=User.Kind.KETENMANAGER)
+
+
+@pytest.fixture
+def reader(db):
+    return UserFactory(username="lezer", kind=User.Kind.READER)
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="super", is_superuser=True)
+
+
+@pytest.fixture
+def anonymous():
+    from django.contrib.auth.models import AnonymousUser
+
+    return AnonymousUser()
+
+
+PERSONAS = ["national_user", "unit_a_user", "unit_b_user", "ketenmanager", "reader"]
+
+
+@pytest.fixture(params=PERSONAS)
+def persona(request):
+    return request.getfixturevalue(request.param)
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def national_client(national_user):
+    return client_for(national_user)
+
+
+@pytest.fixture
+def reader_client(reader):
+    return client_for(reader)
