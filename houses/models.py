@@ -489,8 +489,30 @@ class Variation(EditableModel):
             and self.standard_version.status != StandardVersion.Status.PUBLISHED
         )
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_status = instance.__dict__.get("status")
+        return instance
+
+    @property
+    def previous_status(self):
+        """The status this object had when it was read from the database (None if new)."""
+        return getattr(self, "_loaded_status", None)
+
+    def record_transition(self, user):
+        """Note who agreed, when a save moves this variation into "agreed"."""
+        if self.status == self.Status.AGREED and self.previous_status != self.Status.AGREED:
+            self.agreed_by = user if getattr(user, "is_authenticated", False) else None
+
     def clean(self):
         errors = {}
+        previous = self.previous_status
+        if previous and self.status != previous and self.status not in TRANSITIONS[previous]:
+            errors["status"] = _("Een afwijking gaat niet van '%(old)s' naar '%(new)s'.") % {
+                "old": self.Status(previous).label,
+                "new": self.Status(self.status).label,
+            }
         task = self.task if self.task_id else None
         role = self.role if self.role_id else None
         if self.kind == self.Kind.ADDITION:
@@ -553,6 +575,15 @@ class Variation(EditableModel):
         if not self.standard_version_id and self.role_id:
             self.standard_version_id = self.role.standard_version_id
         super().save(*args, **kwargs)
+
+
+#: The workflow: from each status, the statuses a variation may move to.
+TRANSITIONS = {
+    Variation.Status.PROPOSED: {Variation.Status.AGREED, Variation.Status.REJECTED},
+    Variation.Status.AGREED: {Variation.Status.ENDED},
+    Variation.Status.REJECTED: set(),
+    Variation.Status.ENDED: set(),
+}
 
 
 def add_years(day: datetime.date, years: int) -> datetime.date:

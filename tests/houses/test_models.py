@@ -220,3 +220,51 @@ def test_overdue_only_counts_agreed_phase_outs_past_their_deadline():
     )
     assert list(Variation.objects.overdue()) == [overdue]
     assert overdue.is_overdue
+
+
+# --- variation workflow ----------------------------------------------------------------------
+
+
+def agree(variation):
+    variation.status = Variation.Status.AGREED
+    variation.agreed_on = TODAY
+    variation.agreed_with = "Stuurgroep"
+
+
+@pytest.mark.parametrize(
+    ("start", "target", "allowed"),
+    [
+        ("proposed", "agreed", True),
+        ("proposed", "rejected", True),
+        ("agreed", "ended", True),
+        ("agreed", "proposed", False),
+        ("agreed", "rejected", False),
+        ("rejected", "agreed", False),
+        ("rejected", "proposed", False),
+        ("ended", "agreed", False),
+    ],
+)
+def test_variation_workflow_allows_only_its_transitions(start, target, allowed):
+    extra = {"agreed_on": None, "agreed_with": ""} if start in {"proposed", "rejected"} else {}
+    if start == "ended":
+        extra = {"ended_on": TODAY}
+    variation = Variation.objects.get(pk=VariationFactory(status=start, **extra).pk)
+    if target == "agreed":
+        agree(variation)
+    variation.status = target
+    if target == "ended":
+        variation.ended_on = TODAY
+    if allowed:
+        variation.full_clean()
+    else:
+        assert "status" in errors_of(variation)
+
+
+def test_agreeing_records_who_agreed(national_user):
+    variation = VariationFactory(status="proposed", agreed_on=None, agreed_with="")
+    variation = Variation.objects.get(pk=variation.pk)
+    agree(variation)
+    variation.record_transition(national_user)
+    variation.full_clean()
+    variation.save()
+    assert Variation.objects.get(pk=variation.pk).agreed_by == national_user
