@@ -1,19 +1,166 @@
-from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+"""Admin for eenheden, houses, assignments and local variations, scoped by the edit rights."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Exists, OuterRef
+from django.utils.html import format_html
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from import_export.admin import ExportMixin, ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
 
 from houses.models import Assignment, District, House, HouseCaseMeeting, PoliceUnit, Variation
+from houses.resources import AssignmentResource, HouseResource, VariationResource
+from roles.admin import (
+    TIMESTAMPS,
+    LastEditorMixin,
+    ScopedHistoryAdmin,
+    ScopedStackedInline,
+    ScopedTabularInline,
+)
+from roles.models import Role, Task
 
-TIMESTAMPS = ["revision", "created_at", "updated_at"]
+# Filters -------------------------------------------------------------------------------------
 
 
-class DistrictInline(admin.TabularInline):
+class EditableByMeFilter(admin.SimpleListFilter):
+    title = _("bewerkbaar door mij")
+    parameter_name = "bewerkbaar"
+
+    def lookups(self, request, model_admin):
+        return [("ja", _("Ja")), ("nee", _("Nee"))]
+
+    def queryset(self, request, queryset):
+        mine = queryset.model.objects.editable_by(request.user).values("pk")
+        if self.value() == "ja":
+            return queryset.filter(pk__in=mine)
+        if self.value() == "nee":
+            return queryset.exclude(pk__in=mine)
+        return queryset
+
+
+class YesNoFilter(admin.SimpleListFilter):
+    def lookups(self, request, model_admin):
+        return [("ja", _("Ja")), ("nee", _("Nee"))]
+
+    def queryset(self, request, queryset):
+        if self.value() not in {"ja", "nee"}:
+            return queryset
+        matching = self.matching(queryset.model.objects.all()).values("pk")
+        if self.value() == "ja":
+            return queryset.filter(pk__in=matching)
+        return queryset.exclude(pk__in=matching)
+
+
+class OverdueVariationFilter(YesNoFilter):
+    title = _("verlopen afbouw")
+    parameter_name = "verlopen"
+
+    def matching(self, queryset):
+        return queryset.overdue()
+
+
+class NeedsReviewFilter(YesNoFilter):
+    title = _("te herbeoordelen")
+    parameter_name = "herbeoordelen"
+
+    def matching(self, queryset):
+        return queryset.needing_review()
+
+
+class HouseOverdueFilter(YesNoFilter):
+    title = _("met verlopen afbouw")
+    parameter_name = "verlopen"
+
+    def matching(self, queryset):
+        return queryset.filter(Exists(Variation.objects.overdue().filter(house=OuterRef("pk"))))
+
+
+# Shared pieces -------------------------------------------------------------------------------
+
+BADGE_COLOURS = {
+    "active": "ok",
+    "agreed": "ok",
+    "conform": "ok",
+    "planned": "info",
+    "proposed": "info",
+    "in_transition": "info",
+    "pioneer": "info",
+    "vacant": "warn",
+    "rejected": "off",
+    "ended": "off",
+}
+
+
+def badge(value, label):
+    if not value:
+        return "–"
+    return format_html(
+        '<span class="registry-badge registry-badge-{}">{}</span>',
+        BADGE_COLOURS.get(value, "info"),
+        label,
+    )
+
+
+class StandardChoicesMixin:
+    """Role and task choices name their standard version, in one query each."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is None:
+            return field
+        if db_field.related_model is Role:
+            field.queryset = field.queryset.select_related("standard_version").order_by(
+                "-standard_version__status", "standard_version__version", "position"
+            )
+            field.label_from_instance = lambda role: (
+                _t("%(name)s (standaard %(version)s)")
+                % {
+                    "name": role.name,
+                    "version": role.standard_version.version,
+                }
+            )
+        elif db_field.related_model is Task:
+            field.queryset = field.queryset.select_related("role__standard_version").order_by(
+                "role__standard_version__version", "role__position", "position"
+            )
+            field.label_from_instance = lambda task: (
+                _t("%(role)s › %(task)s (%(kind)s, standaard %(version)s)")
+                % {
+                    "role": task.role.name,
+                    "task": task.title,
+                    "kind": task.get_kind_display().lower(),
+                    "version": task.role.standard_version.version,
+                }
+            )
+        return field
+
+
+def prepare_variation(request, variation, change):
+    """Who recorded a new variation, and who agreed it (the workflow in the model)."""
+    if not change and not variation.recorded_by_id:
+        variation.recorded_by = request.user
+    variation.record_transition(request.user)
+
+
+class RegistryMedia:
+    class Media:
+        css = {"all": ["registry-admin.css"]}
+
+
+# Eenheden and districts ----------------------------------------------------------------------
+
+
+class DistrictInline(ScopedTabularInline):
     model = District
     fields = ["code", "name"]
     extra = 0
 
 
 @admin.register(PoliceUnit)
-class PoliceUnitAdmin(SimpleHistoryAdmin):
+class PoliceUnitAdmin(ScopedHistoryAdmin):
     list_display = ["name", "code", "kind"]
     list_filter = ["kind"]
     search_fields = ["code", "name"]
@@ -22,67 +169,289 @@ class PoliceUnitAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(District)
-class DistrictAdmin(SimpleHistoryAdmin):
+class DistrictAdmin(ScopedHistoryAdmin):
     list_display = ["name", "code", "police_unit"]
-    list_filter = ["police_unit"]
-    search_fields = ["code", "name"]
+    list_filter = ["police_unit", EditableByMeFilter]
+    search_fields = ["code", "name", "police_unit__name"]
     list_select_related = ["police_unit"]
     readonly_fields = TIMESTAMPS
 
 
-class HouseCaseMeetingInline(admin.TabularInline):
+# Houses --------------------------------------------------------------------------------------
+
+
+@admin.register(HouseCaseMeeting)
+class HouseCaseMeetingAdmin(ScopedHistoryAdmin):
+    list_display = ["house", "meeting_type", "local_name", "police_participates"]
+    list_filter = [("house__police_unit", admin.RelatedOnlyFieldListFilter), "meeting_type"]
+    search_fields = ["house__name", "local_name", "meeting_type__name"]
+    list_select_related = ["house", "meeting_type"]
+    autocomplete_fields = ["house"]
+    readonly_fields = TIMESTAMPS
+
+
+class HouseCaseMeetingInline(ScopedTabularInline):
     model = HouseCaseMeeting
     fields = ["meeting_type", "local_name", "police_participates"]
     extra = 0
 
 
-class AssignmentInline(admin.TabularInline):
+class AssignmentInline(StandardChoicesMixin, ScopedTabularInline):
     model = Assignment
-    fields = ["role", "police_unit", "presence", "hours_per_week", "status", "start_date"]
+    fields = [
+        "role",
+        "police_unit",
+        "district",
+        "presence",
+        "hours_per_week",
+        "contact_mailbox",
+        "status",
+        "start_date",
+        "end_date",
+    ]
     extra = 0
     show_change_link = True
 
 
-class VariationInline(admin.TabularInline):
+class VariationInline(StandardChoicesMixin, ScopedStackedInline):
     model = Variation
-    fields = ["role", "task", "kind", "status", "phase_out_by"]
+    fieldsets = [
+        (None, {"fields": [("role", "task", "kind"), "title", "local_norm", "rationale"]}),
+        (
+            _("Afspraak"),
+            {
+                "fields": [
+                    ("status", "agreed_on", "agreed_with"),
+                    ("phase_out_by", "ended_on", "review_by"),
+                ]
+            },
+        ),
+    ]
+    readonly_fields = ["standard_version"]
     extra = 0
     show_change_link = True
 
 
 @admin.register(House)
-class HouseAdmin(SimpleHistoryAdmin):
+class HouseAdmin(RegistryMedia, ExportMixin, LastEditorMixin, ScopedHistoryAdmin):
     list_display = [
         "name",
         "code",
         "police_unit",
         "safety_region",
+        "framework_status_badge",
+        "framework_target_date",
+        "active",
+        "last_changed_by",
+    ]
+    list_filter = [
+        "police_unit",
         "framework_status",
+        HouseOverdueFilter,
         "confidence",
         "active",
+        EditableByMeFilter,
     ]
-    list_filter = ["police_unit", "framework_status", "confidence", "active"]
     search_fields = ["code", "name", "seat", "safety_region"]
     list_select_related = ["police_unit"]
     readonly_fields = TIMESTAMPS
     inlines = [HouseCaseMeetingInline, AssignmentInline, VariationInline]
+    resource_classes = [HouseResource]
+    formats = [CSV, XLSX]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    @admin.display(description=_("status Landelijk kader"), ordering="framework_status")
+    def framework_status_badge(self, obj):
+        return badge(obj.framework_status, obj.get_framework_status_display())
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+    def before_save(self, request, obj, change):
+        if isinstance(obj, Variation):
+            prepare_variation(request, obj, change)
+
+
+# Assignments and variations ------------------------------------------------------------------
+
+
+class ImportScopeMixin:
+    """Import for those who may add or change records; export for whoever may view them."""
+
+    formats = [CSV, XLSX]
+
+    def has_import_permission(self, request):
+        return self.has_add_permission(request) or self.has_change_permission(request)
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(SimpleHistoryAdmin):
-    list_display = ["house", "role", "police_unit", "presence", "hours_per_week", "status"]
-    list_filter = ["status", "presence", "police_unit", "role__code"]
-    search_fields = ["house__name", "house__code", "role__name", "contact_mailbox"]
+class AssignmentAdmin(
+    RegistryMedia,
+    ImportScopeMixin,
+    ImportExportMixin,
+    StandardChoicesMixin,
+    LastEditorMixin,
+    ScopedHistoryAdmin,
+):
+    list_display = [
+        "house",
+        "role",
+        "police_unit",
+        "presence",
+        "hours_per_week",
+        "status_badge",
+        "start_date",
+        "end_date",
+        "last_changed_by",
+    ]
+    list_filter = [
+        ("house__police_unit", admin.RelatedOnlyFieldListFilter),
+        "role__code",
+        "status",
+        "presence",
+        "house__framework_status",
+        EditableByMeFilter,
+    ]
+    search_fields = [
+        "house__name",
+        "house__code",
+        "role__name",
+        "contact_mailbox",
+        "officer_name",
+    ]
     list_select_related = ["house", "role", "police_unit"]
     autocomplete_fields = ["house"]
     readonly_fields = TIMESTAMPS
+    resource_classes = [AssignmentResource]
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, obj):
+        return badge(obj.status, obj.get_status_display())
 
 
 @admin.register(Variation)
-class VariationAdmin(SimpleHistoryAdmin):
-    list_display = ["house", "role", "kind", "status", "phase_out_by", "standard_version"]
-    list_filter = ["kind", "status", "house__police_unit", "role__code"]
+class VariationAdmin(
+    RegistryMedia,
+    ImportScopeMixin,
+    ImportExportMixin,
+    StandardChoicesMixin,
+    LastEditorMixin,
+    ScopedHistoryAdmin,
+):
+    list_display = [
+        "house",
+        "role",
+        "subject",
+        "kind",
+        "status_badge",
+        "phase_out_deadline",
+        "review_by",
+        "needs_review_flag",
+        "last_changed_by",
+    ]
+    list_filter = [
+        ("house__police_unit", admin.RelatedOnlyFieldListFilter),
+        "role__code",
+        "kind",
+        "status",
+        "house__framework_status",
+        OverdueVariationFilter,
+        NeedsReviewFilter,
+        EditableByMeFilter,
+    ]
     search_fields = ["house__name", "house__code", "title", "rationale", "task__title"]
     list_select_related = ["house", "role", "task", "standard_version"]
     autocomplete_fields = ["house"]
-    readonly_fields = [*TIMESTAMPS, "recorded_by", "agreed_by"]
+    fieldsets = [
+        (None, {"fields": ["house", "role", "task", "kind", "title", "local_norm", "rationale"]}),
+        (
+            _("Afspraak"),
+            {
+                "fields": [
+                    "status",
+                    "agreed_on",
+                    "agreed_with",
+                    "agreed_by",
+                    "phase_out_by",
+                    "ended_on",
+                    "review_by",
+                ]
+            },
+        ),
+        (
+            _("Vastlegging"),
+            {"fields": ["standard_version", "recorded_by", *TIMESTAMPS]},
+        ),
+    ]
+    readonly_fields = [*TIMESTAMPS, "standard_version", "recorded_by", "agreed_by"]
+    resource_classes = [VariationResource]
+    actions = ["mark_reviewed"]
+
+    @admin.display(description=_("taak"))
+    def subject(self, obj):
+        return obj.subject_title or "–"
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, obj):
+        return badge(obj.status, obj.get_status_display())
+
+    @admin.display(description=_("afgebouwd uiterlijk"), ordering="phase_out_by")
+    def phase_out_deadline(self, obj):
+        if not obj.phase_out_by:
+            return "–"
+        if obj.is_overdue:
+            return format_html(
+                '{} <span class="registry-badge registry-badge-warn">{}</span>',
+                obj.phase_out_by.strftime("%d-%m-%Y"),
+                _t("verlopen"),
+            )
+        return obj.phase_out_by.strftime("%d-%m-%Y")
+
+    @admin.display(description=_("te herbeoordelen"), boolean=True)
+    def needs_review_flag(self, obj):
+        return obj.needs_review
+
+    def before_save(self, request, obj, change):
+        prepare_variation(request, obj, change)
+
+    @admin.action(
+        description=_("Herbeoordeeld: koppelen aan de gepubliceerde standaard"),
+        permissions=["change"],
+    )
+    def mark_reviewed(self, request, queryset):
+        done = 0
+        for variation in queryset.select_related("role", "task", "standard_version"):
+            if not variation.needs_review:
+                continue
+            if not variation.is_editable_by(request.user):
+                self.message_user(
+                    request,
+                    _t("%(variation)s: hoort bij een andere eenheid; niet gewijzigd.")
+                    % {"variation": variation},
+                    messages.ERROR,
+                )
+                continue
+            try:
+                variation.mark_reviewed(request.user)
+            except ValidationError as exc:
+                self.message_user(
+                    request,
+                    _t("%(variation)s: %(reason)s")
+                    % {"variation": variation, "reason": " ".join(exc.messages)},
+                    messages.ERROR,
+                )
+                continue
+            done += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d afwijking herbeoordeeld en gekoppeld aan de gepubliceerde standaard.",
+                "%(count)d afwijkingen herbeoordeeld en gekoppeld aan de gepubliceerde standaard.",
+                done,
+            )
+            % {"count": done},
+            messages.SUCCESS if done else messages.WARNING,
+        )

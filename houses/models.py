@@ -576,6 +576,46 @@ class Variation(EditableModel):
             self.standard_version_id = self.role.standard_version_id
         super().save(*args, **kwargs)
 
+    def mark_reviewed(self, user=None):
+        """Re-point this variation to the published standard: the role and task there with the
+        same codes. Raises ``ValidationError`` (and changes nothing) when there is no published
+        version, or it no longer has that role or task. Saves, with ``user`` in the history."""
+        published = StandardVersion.objects.current()
+        if published is None:
+            raise ValidationError(_("Er is geen gepubliceerde standaard om tegen te toetsen."))
+        if self.standard_version_id == published.pk:
+            return
+        role = Role.objects.filter(standard_version=published, code=self.role.code).first()
+        if role is None:
+            raise ValidationError(
+                _("Standaard %(version)s heeft de rol '%(role)s' niet meer; pas de afwijking aan.")
+                % {"version": published.version, "role": self.role.name}
+            )
+        task = None
+        if self.task_id:
+            task = Task.objects.filter(role=role, code=self.task.code).first()
+            if task is None:
+                raise ValidationError(
+                    _(
+                        "Standaard %(version)s heeft de taak '%(task)s' niet meer; beëindig of "
+                        "wijzig de afwijking."
+                    )
+                    % {"version": published.version, "task": self.task.title}
+                )
+        before = (self.role, self.task, self.standard_version)
+        self.role, self.task, self.standard_version = role, task, published
+        try:
+            self.full_clean()
+        except ValidationError:
+            self.role, self.task, self.standard_version = before
+            raise
+        if user is not None:
+            self._history_user = user
+        self._change_reason = _("Herbeoordeeld tegen standaard %(version)s") % {
+            "version": published.version
+        }
+        self.save()
+
 
 #: The workflow: from each status, the statuses a variation may move to.
 TRANSITIONS = {

@@ -55,6 +55,18 @@ class User(AbstractUser):
         if self.kind == self.Kind.UNIT and not self.police_unit_id:
             raise ValidationError({"police_unit": _("Kies de eenheid van deze medewerker.")})
 
+    def save(self, *args, **kwargs):
+        # National and unit staff work in the admin; their kind is all an account needs.
+        if self.kind in {self.Kind.NATIONAL, self.Kind.UNIT}:
+            self.is_staff = True
+        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "kind" not in update_fields:
+            return
+        from registry.groups import sync_user_groups
+
+        sync_user_groups(self, using=kwargs.get("using") or self._state.db)
+
     # The two properties the edit-rights module (roles.base) reads.
     @property
     def may_edit_everything(self) -> bool:

@@ -1,53 +1,642 @@
-from django.contrib import admin
+"""Admin for the national standard, and the scoped admin every registry model uses.
+
+``ScopedAdminMixin`` (and ``ScopedInlineMixin`` for inlines) connects the Django admin to the
+edit-rights module in ``roles.base``: every active staff account may view everything,
+read-only; adding, changing and deleting need both the Django model permission (from the
+account's group) and ``editable_by(user)`` / ``is_editable_by(user)``. Foreign-key choices are
+narrowed to what the user may edit, a save that would move a record out of the user's reach is
+refused, and a save based on a stale copy is refused with what changed since (no lost updates).
+History pages show per-field differences; reverting is for national staff only.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import get_permission_codename
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.forms.models import _get_foreign_key
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from roles.base import StaleEditError
 from roles.models import CaseMeetingType, Role, StandardVersion, Task
 
+REVISION_FIELD = "loaded_revision"
+#: Bookkeeping fields left out of history differences and stale-edit messages.
+BOOKKEEPING_FIELDS = {"revision", "updated_at", "created_at", "single_holder"}
+TIMESTAMPS = ["revision", "created_at", "updated_at"]
 
-class RoleInline(admin.TabularInline):
+
+def is_staff(user) -> bool:
+    return bool(getattr(user, "is_active", False) and getattr(user, "is_staff", False))
+
+
+def may_edit_some(model, user) -> bool:
+    """May ``user`` edit any object of ``model`` at all (the model-level question)?"""
+    if getattr(user, "may_edit_everything", False):
+        return True
+    return bool(model.unit_field and getattr(user, "editable_unit_id", None))
+
+
+def unit_model_of(model):
+    """The model at the end of ``model.unit_field`` (the eenheid), or None."""
+    if not getattr(model, "unit_field", None):
+        return None
+    target = model
+    for step in model.unit_field.split("__"):
+        target = target._meta.get_field(step).related_model
+    return target
+
+
+def display_value(field, value) -> str:
+    if value is None or value == "":
+        return _t("(leeg)")
+    if getattr(field, "choices", None):
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _t("ja") if value else _t("nee")
+    return str(value)
+
+
+def describe_changes(model, delta) -> list[str]:
+    lines = []
+    for change in delta.changes:
+        if change.field in BOOKKEEPING_FIELDS:
+            continue
+        field = model._meta.get_field(change.field)
+        lines.append(
+            f"{field.verbose_name}: {display_value(field, change.old)} → "
+            f"{display_value(field, change.new)}"
+        )
+    return lines
+
+
+def changes_since(model, pk, revision: int) -> str:
+    """A Dutch sentence on who changed what in ``model`` ``pk`` after ``revision``."""
+    history = model.history.filter(**{model._meta.pk.attname: pk}).select_related("history_user")
+    later = list(history.filter(revision__gt=revision).order_by("history_date"))
+    if not later:
+        return ""
+    users = sorted({str(record.history_user) for record in later if record.history_user})
+    who = ", ".join(users) or _t("onbekend")
+    since = history.filter(revision=revision).order_by("-history_date").first()
+    lines = []
+    if since is not None:
+        delta = later[-1].diff_against(since, foreign_keys_are_objs=True)
+        lines = describe_changes(model, delta)
+    detail = "; ".join(lines) if lines else _t("geen inhoudelijke velden")
+    return _t("Gewijzigd door %(who)s: %(detail)s.") % {"who": who, "detail": detail}
+
+
+class ScopedModelForm(forms.ModelForm):
+    """Carries the revision the user loaded and checks scope and staleness on validation."""
+
+    loaded_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    #: Set per request by the admin (see ``scoped_form``).
+    request_user = None
+    reverting = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = self.instance
+        if instance.pk is not None and hasattr(instance, "revision"):
+            revision = instance.revision
+            if self.reverting:
+                # A revert starts from an old version; the copy it replaces is the current one,
+                # and state read from the database (such as a workflow status) is taken from it.
+                current = type(instance)._base_manager.filter(pk=instance.pk).first()
+                if current is not None:
+                    revision = current.revision
+                    for name, value in vars(current).items():
+                        if name.startswith("_loaded_"):
+                            setattr(instance, name, value)
+            self.fields[REVISION_FIELD].initial = revision
+
+    def current_revision(self):
+        model = type(self.instance)
+        return (
+            model._base_manager.filter(pk=self.instance.pk)
+            .values_list("revision", flat=True)
+            .first()
+        )
+
+    @property
+    def changed_data(self):
+        return [name for name in super().changed_data if name != REVISION_FIELD]
+
+    def has_changed(self):
+        return bool(self.changed_data)
+
+    def _post_clean(self):
+        super()._post_clean()
+        instance = self.instance
+        user = self.request_user
+        if (
+            user is not None
+            and hasattr(instance, "is_editable_by")
+            and not instance.is_editable_by(user)
+        ):
+            self.add_error(
+                None,
+                _(
+                    "U mag dit record niet onder een andere eenheid brengen dan uw eigen "
+                    "eenheid; er is niets opgeslagen."
+                ),
+            )
+        if instance.pk is None or not hasattr(instance, "revision"):
+            return
+        loaded = self.cleaned_data.get(REVISION_FIELD)
+        if not self.has_changed() and not self.reverting:
+            # Nothing to protect: the posted values are the current ones.
+            instance.revision = self.current_revision() or instance.revision
+            return
+        if loaded is None:
+            self.add_error(
+                None,
+                _(
+                    "Het formulier mist de revisie waarop het is gebaseerd; open het opnieuw "
+                    "en breng uw wijziging daarin aan."
+                ),
+            )
+            return
+        current = self.current_revision()
+        if current is not None and loaded != current:
+            self.add_error(None, stale_message(type(instance), instance.pk, loaded))
+            return
+        # The save itself checks this revision again (conditional update), so a change
+        # that slips in between this check and the save is refused as well.
+        instance.revision = loaded
+
+
+def stale_message(model, pk, loaded) -> str:
+    return " ".join(
+        part
+        for part in (
+            _t(
+                "Deze %(name)s is gewijzigd sinds u het formulier opende; uw wijziging is "
+                "niet opgeslagen en er is niets overschreven."
+            )
+            % {"name": model._meta.verbose_name},
+            changes_since(model, pk, loaded),
+            _t("Open het formulier opnieuw en breng uw wijziging aan in de actuele versie."),
+        )
+        if part
+    )
+
+
+def scoped_form(form_class, request, reverting=False):
+    """``form_class`` bound to the user of ``request``."""
+    if not issubclass(form_class, ScopedModelForm):
+        return form_class
+    return type(
+        form_class.__name__,
+        (form_class,),
+        {"request_user": request.user, "reverting": reverting},
+    )
+
+
+class ScopedPermissionsMixin:
+    """The permission questions shared by model admins and inlines."""
+
+    form = ScopedModelForm
+
+    def _has_model_perm(self, request, action) -> bool:
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.{get_permission_codename(action, opts)}")
+
+    def _may_view(self, request) -> bool:
+        return is_staff(request.user) and (
+            self._has_model_perm(request, "view") or self._has_model_perm(request, "change")
+        )
+
+    def _may_edit(self, request, action, obj=None) -> bool:
+        user = request.user
+        if not (is_staff(user) and self._has_model_perm(request, action)):
+            return False
+        if obj is None:
+            return may_edit_some(self.model, user)
+        return obj.is_editable_by(user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        user = request.user
+        if field is None or getattr(user, "may_edit_everything", False):
+            return field
+        related = db_field.related_model
+        if getattr(related, "unit_field", None):
+            field.queryset = field.queryset.filter(
+                pk__in=related.objects.editable_by(user).values("pk")
+            )
+            field.error_messages["invalid_choice"] = _(
+                "Kies een %(name)s van uw eigen eenheid."
+            ) % {"name": related._meta.verbose_name}
+        elif related is unit_model_of(self.model):
+            field.queryset = field.queryset.filter(pk=getattr(user, "editable_unit_id", None))
+            field.error_messages["invalid_choice"] = _("Kies uw eigen eenheid.")
+        return field
+
+    def _with_revision_field(self, fieldsets, editable):
+        """Render the hidden revision field in editable forms only."""
+        result = []
+        for name, options in fieldsets:
+            fields = [f for f in options.get("fields", ()) if f != REVISION_FIELD]
+            result.append((name, {**options, "fields": fields}))
+        if editable and result:
+            name, options = result[-1]
+            result[-1] = (name, {**options, "fields": [*options["fields"], REVISION_FIELD]})
+        return result
+
+
+class ScopedAdminMixin(ScopedPermissionsMixin):
+    """Model admin driven by the edit-rights module (``roles.base``)."""
+
+    #: Shown on the history page: only real changes, not the bookkeeping fields.
+    history_excluded_fields = BOOKKEEPING_FIELDS
+
+    def has_module_permission(self, request):
+        return self._may_view(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._may_view(request)
+
+    def has_add_permission(self, request):
+        return self._may_edit(request, "add")
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_edit(request, "change", obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may_edit(request, "delete", obj)
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if request.path.endswith("/autocomplete/") and self.model.unit_field:
+            # Autocomplete feeds foreign-key fields: offer only what the user may edit.
+            queryset = queryset.editable_by(request.user)
+        return queryset, may_have_duplicates
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        editable = obj is not None and self.has_change_permission(request, obj)
+        return self._with_revision_field(fieldsets, editable)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return scoped_form(form, request, reverting=getattr(request, "_reverting", False))
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except StaleEditError as exc:
+            # Another save slipped in between validation and saving; the transaction of
+            # the change view was rolled back, so nothing of this save was written.
+            self.message_user(
+                request,
+                stale_message(type(exc.obj), exc.obj.pk, exc.obj.revision),
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(request.path)
+
+    def before_save(self, request, obj, change):
+        """Hook: set fields derived from the user before ``obj`` (or an inline child of it)
+        is saved."""
+
+    def save_model(self, request, obj, form, change):
+        self.before_save(request, obj, change)
+        if getattr(request, "_reverting", False):
+            obj._change_reason = _t("Teruggezet naar een eerdere versie")
+        super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        obj._history_user = request.user
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        # One by one, so that each deletion is recorded in history with the user.
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_model(request, obj)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj._history_user = request.user
+            obj.delete()
+        for instance in instances:
+            instance._history_user = request.user
+            self.before_save(request, instance, instance.pk is not None)
+            instance.save()
+        formset.save_m2m()
+
+    # History: per-field differences, revert for national staff only, and recorded.
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        previous = None
+        for current in historical_records:
+            if previous is not None:
+                delta = previous.diff_against(
+                    current,
+                    excluded_fields=self.history_excluded_fields,
+                    foreign_keys_are_objs=foreign_keys_are_objs,
+                )
+                helper = self.get_historical_record_context_helper(request, previous)
+                previous.history_delta_changes = helper.context_for_delta_changes(delta)
+            previous = current
+
+    def has_change_history_permission(self, request, obj=None):
+        return bool(
+            getattr(request.user, "may_edit_everything", False)
+            and self.has_change_permission(request, obj)
+        )
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            current = self.get_object(request, object_id)
+            if current is None or not self.has_change_history_permission(request, current):
+                raise PermissionDenied
+            request._reverting = True
+            try:
+                with transaction.atomic():
+                    return super().history_form_view(request, object_id, version_id, extra_context)
+            except StaleEditError as exc:
+                self.message_user(
+                    request,
+                    stale_message(type(exc.obj), exc.obj.pk, exc.obj.revision),
+                    messages.ERROR,
+                )
+                return HttpResponseRedirect(request.path)
+        request._reverting = True
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ScopedInlineMixin(ScopedPermissionsMixin):
+    """Inline admin: rights follow the parent object (a new child of it is the probe)."""
+
+    def _probe(self, obj):
+        fk = _get_foreign_key(self.parent_model, self.model, fk_name=self.fk_name)
+        probe = self.model()
+        setattr(probe, fk.name, obj)
+        return probe
+
+    def _may_edit_inline(self, request, action, obj):
+        user = request.user
+        if not (is_staff(user) and self._has_model_perm(request, action)):
+            return False
+        if obj is None or obj.pk is None:
+            return may_edit_some(self.model, user)
+        # Editable inline rows only on a page the user may save, and only rows in reach.
+        parent_editable = not hasattr(obj, "is_editable_by") or obj.is_editable_by(user)
+        return parent_editable and self._probe(obj).is_editable_by(user)
+
+    def has_view_permission(self, request, obj=None):
+        return self._may_view(request)
+
+    def has_add_permission(self, request, obj=None):
+        return self._may_edit_inline(request, "add", obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_edit_inline(request, "change", obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may_edit_inline(request, "delete", obj)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        return self._with_revision_field(fieldsets, self.has_change_permission(request, obj))
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = scoped_form(formset.form, request)
+        return formset
+
+
+def with_last_editor(queryset):
+    """Annotate ``last_changed_by``: the user of the latest history record (one subquery)."""
+    model = queryset.model
+    history = model.history.model
+    latest = (
+        history.objects.filter(**{model._meta.pk.attname: OuterRef("pk")})
+        .order_by("-history_date", "-history_id")
+        .values("history_user__username")[:1]
+    )
+    return queryset.annotate(last_changed_by=Subquery(latest))
+
+
+class LastEditorMixin:
+    """A "last changed by" column, computed in the changelist query itself."""
+
+    def get_queryset(self, request):
+        return with_last_editor(super().get_queryset(request))
+
+    @admin.display(description=_("laatst gewijzigd door"), ordering="last_changed_by")
+    def last_changed_by(self, obj):
+        return obj.last_changed_by or "–"
+
+
+class ScopedHistoryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    """The base of every registry model admin."""
+
+
+class ScopedTabularInline(ScopedInlineMixin, admin.TabularInline):
+    pass
+
+
+class ScopedStackedInline(ScopedInlineMixin, admin.StackedInline):
+    pass
+
+
+# The national standard ----------------------------------------------------------------------
+
+
+class RoleInline(ScopedTabularInline):
     model = Role
     fields = ["code", "name", "expected_presence", "allows_multiple", "position"]
     extra = 0
     show_change_link = True
 
 
-class TaskInline(admin.TabularInline):
+class TaskInline(ScopedTabularInline):
     model = Task
     fields = ["code", "title", "kind", "norm", "position"]
     extra = 0
 
 
+def next_version_label(label: str) -> str:
+    """1.0 → 1.1, 1.2.3 → 1.3; a label that is taken moves on to the next free one."""
+    parts = label.split(".")
+    try:
+        major, minor = int(parts[0]), int(parts[1]) if len(parts) > 1 else 0
+    except ValueError:
+        major, minor = 1, 0
+    taken = set(StandardVersion.objects.values_list("version", flat=True))
+    candidate = f"{major}.{minor + 1}"
+    while candidate in taken:
+        minor += 1
+        candidate = f"{major}.{minor + 1}"
+    return candidate
+
+
+class MakeDraftForm(forms.Form):
+    version = forms.CharField(
+        label=_("Versienummer van het concept"),
+        max_length=20,
+        help_text=_("Bijvoorbeeld 1.1; moet nog niet bestaan."),
+    )
+    title = forms.CharField(label=_("Titel"), max_length=200)
+
+    def clean_version(self):
+        version = self.cleaned_data["version"].strip()
+        field = StandardVersion._meta.get_field("version")
+        for validator in field.validators:
+            validator(version)
+        if StandardVersion.objects.filter(version=version).exists():
+            raise ValidationError(_("Versie %(version)s bestaat al.") % {"version": version})
+        return version
+
+
+class PublishForm(forms.Form):
+    published_on = forms.DateField(
+        label=_("Publicatiedatum"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
 @admin.register(StandardVersion)
-class StandardVersionAdmin(SimpleHistoryAdmin):
-    list_display = ["version", "title", "status", "published_on"]
+class StandardVersionAdmin(ScopedHistoryAdmin):
+    list_display = ["version", "title", "status", "published_on", "updated_at"]
     list_filter = ["status"]
     search_fields = ["version", "title"]
-    readonly_fields = ["revision", "created_at", "updated_at"]
+    readonly_fields = TIMESTAMPS
     inlines = [RoleInline]
+    actions = ["make_draft", "publish"]
+
+    def _confirm(self, request, queryset, action, title, form, text):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.opts,
+            "queryset": queryset,
+            "action": action,
+            "form": form,
+            "text": text,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/registry/confirm_action.html", context)
+
+    @admin.action(
+        description=_("Conceptkopie maken van de gepubliceerde versie"), permissions=["add"]
+    )
+    def make_draft(self, request, queryset):
+        selected = list(queryset)
+        source = selected[0] if len(selected) == 1 else None
+        if source is None or source.status != StandardVersion.Status.PUBLISHED:
+            self.message_user(
+                request,
+                _t("Kies de gepubliceerde versie om er een conceptkopie van te maken."),
+                messages.ERROR,
+            )
+            return None
+        if "apply" in request.POST:
+            form = MakeDraftForm(request.POST)
+            if form.is_valid():
+                draft = source.make_draft(form.cleaned_data["version"], form.cleaned_data["title"])
+                self.message_user(
+                    request,
+                    _t("Concept %(draft)s gemaakt als kopie van %(source)s.")
+                    % {"draft": draft.version, "source": source.version},
+                    messages.SUCCESS,
+                )
+                return None
+        else:
+            form = MakeDraftForm(
+                initial={"version": next_version_label(source.version), "title": source.title}
+            )
+        return self._confirm(
+            request,
+            queryset,
+            "make_draft",
+            _t("Conceptkopie van versie %(version)s") % {"version": source.version},
+            form,
+            _t(
+                "Het concept krijgt een kopie van alle rollen en taken van de gepubliceerde "
+                "versie %(version)s. Daarna kunt u het concept bewerken en publiceren."
+            )
+            % {"version": source.version},
+        )
+
+    @admin.action(description=_("Deze conceptversie publiceren"), permissions=["change"])
+    def publish(self, request, queryset):
+        drafts = list(queryset)
+        if len(drafts) != 1 or drafts[0].status != StandardVersion.Status.DRAFT:
+            self.message_user(
+                request, _t("Kies precies één conceptversie om te publiceren."), messages.ERROR
+            )
+            return None
+        draft = drafts[0]
+        if "apply" in request.POST:
+            form = PublishForm(request.POST)
+            if form.is_valid():
+                draft.publish(on=form.cleaned_data["published_on"])
+                self.message_user(
+                    request,
+                    _t(
+                        "Versie %(version)s is gepubliceerd; de vorige versie is vervangen. "
+                        "Afwijkingen tegen de vorige versie staan nu op 'te herbeoordelen'."
+                    )
+                    % {"version": draft.version},
+                    messages.SUCCESS,
+                )
+                return None
+        else:
+            form = PublishForm(initial={"published_on": timezone.localdate()})
+        current = StandardVersion.objects.current()
+        return self._confirm(
+            request,
+            queryset,
+            "publish",
+            _t("Versie %(version)s publiceren") % {"version": draft.version},
+            form,
+            _t(
+                "Na publicatie is %(version)s de geldende standaard en wordt %(current)s "
+                "vervangen. Dit gebeurt in één keer."
+            )
+            % {"version": draft.version, "current": current.version if current else "–"},
+        )
 
 
 @admin.register(Role)
-class RoleAdmin(SimpleHistoryAdmin):
+class RoleAdmin(ScopedHistoryAdmin):
     list_display = ["name", "code", "standard_version", "expected_presence", "allows_multiple"]
     list_filter = ["standard_version", "expected_presence"]
     search_fields = ["code", "name", "purpose"]
     list_select_related = ["standard_version"]
-    readonly_fields = ["revision", "created_at", "updated_at"]
+    readonly_fields = TIMESTAMPS
     inlines = [TaskInline]
 
 
 @admin.register(Task)
-class TaskAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "code", "role", "kind", "norm"]
+class TaskAdmin(ScopedHistoryAdmin):
+    list_display = ["title", "code", "role", "kind", "norm", "standard_version"]
     list_filter = ["kind", "role__standard_version", "role__code"]
     search_fields = ["code", "title", "description"]
     list_select_related = ["role", "role__standard_version"]
-    readonly_fields = ["revision", "created_at", "updated_at"]
+    readonly_fields = TIMESTAMPS
+
+    @admin.display(description=_("standaardversie"), ordering="role__standard_version")
+    def standard_version(self, obj):
+        return obj.role.standard_version.version
 
 
 @admin.register(CaseMeetingType)
-class CaseMeetingTypeAdmin(SimpleHistoryAdmin):
+class CaseMeetingTypeAdmin(ScopedHistoryAdmin):
     list_display = ["name", "code", "police_involvement"]
     list_filter = ["police_involvement"]
     search_fields = ["code", "name", "theme"]
-    readonly_fields = ["revision", "created_at", "updated_at"]
+    readonly_fields = TIMESTAMPS
