@@ -36,3 +36,8 @@ lint: install-dev
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
+
+# --- Benchmark (not part of `make test`): see README, writes docs/benchmarks.md -------------
+.PHONY: bench
+bench: install
+	$(BIN)/python bench/run.py

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -118,6 +119,13 @@ class House(EditableModel):
         verbose_name = _("veiligheidshuis")
         verbose_name_plural = _("veiligheidshuizen")
         ordering = ["name"]
+        indexes = [
+            # The list's default order, and houses per eenheid in that order.
+            models.Index(fields=["name"], name="house_name_idx"),
+            models.Index(fields=["police_unit", "name"], name="house_unit_name_idx"),
+            # ?veiligheidsregio= compares case-insensitively: UPPER(safety_region).
+            models.Index(Upper("safety_region"), name="house_region_upper_idx"),
+        ]
 
     def __str__(self):
         return self.name
@@ -258,7 +266,11 @@ class Assignment(EditableModel):
                 violation_error_message=_("Een beëindigde toewijzing heeft een einddatum."),
             ),
         ]
-        indexes = [models.Index(fields=["status"])]
+        indexes = [
+            models.Index(fields=["status"]),
+            # The task package and the matrix: a house's assignments that are not ended.
+            models.Index(fields=["house", "status"], name="assignment_house_status_idx"),
+        ]
 
     def __str__(self):
         return f"{self.role} – {self.house}"
@@ -461,7 +473,12 @@ class Variation(EditableModel):
                 violation_error_message=_("De einddatum ligt vóór de datum van de afspraak."),
             ),
         ]
-        indexes = [models.Index(fields=["status", "kind"])]
+        indexes = [
+            # ?verlopen=: agreed phase-outs past their deadline (the prefix serves status, kind).
+            models.Index(fields=["status", "kind", "phase_out_by"], name="variation_overdue_idx"),
+            # The task package and ?heeftAfwijkingen=: a house's open variations.
+            models.Index(fields=["house", "status"], name="variation_house_status_idx"),
+        ]
 
     def __str__(self):
         subject = self.title if self.kind == self.Kind.ADDITION else (self.task or self.role)

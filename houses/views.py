@@ -1,9 +1,16 @@
+"""Pages. The parts that depend only on the registry's data are cached (``roles.cache``)
+until the next write; what depends on the user (edit links) is part of the cache key."""
+
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404
-from django.views.generic import DetailView, TemplateView
+from django.http import Http404
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
+from django.views.generic import TemplateView
 
 from houses.models import House, PoliceUnit
 from houses.package import task_package
+from roles.cache import cached, current_revision
 
 
 class HomeView(TemplateView):
@@ -12,25 +19,52 @@ class HomeView(TemplateView):
     template_name = "houses/home.html"
 
     def get_context_data(self, **kwargs):
-        units = PoliceUnit.objects.prefetch_related(
+        content = cached(
+            ["home", translation.get_language()],
+            lambda: render_to_string(
+                "houses/_home_content.html", {"units": self.units_with_houses()}
+            ),
+        )
+        return super().get_context_data(content=mark_safe(content), **kwargs)  # noqa: S308
+
+    @staticmethod
+    def units_with_houses():
+        return PoliceUnit.objects.prefetch_related(
             Prefetch("houses", queryset=House.objects.filter(active=True).order_by("name"))
         )
-        return super().get_context_data(units=units, **kwargs)
 
 
-class HouseDetailView(DetailView):
+class HouseDetailView(TemplateView):
+    """A house and its task package."""
+
     template_name = "houses/house_detail.html"
-    context_object_name = "house"
-
-    def get_object(self, queryset=None):
-        return get_object_or_404(
-            House.objects.select_related("police_unit"), code=self.kwargs["code"]
-        )
 
     def get_context_data(self, **kwargs):
-        house = self.object
+        revision = current_revision()
+        code = self.kwargs["code"]
+        house = cached(
+            ["house", code],
+            lambda: House.objects.select_related("police_unit").filter(code=code).first(),
+            revision=revision,
+        )
+        if house is None:
+            raise Http404("Dit veiligheidshuis bestaat niet.")
+        can_edit = house.is_editable_by(self.request.user)
+        today = timezone.localdate()
+        content = cached(
+            ["house-page", house.pk, can_edit, today, translation.get_language()],
+            lambda: render_to_string(
+                "houses/_house_content.html",
+                {
+                    "house": house,
+                    "package": task_package(house, today=today),
+                    "can_edit": can_edit,
+                },
+            ),
+            revision=revision,
+        )
         return super().get_context_data(
-            package=task_package(house),
-            can_edit=house.is_editable_by(self.request.user),
+            house=house,
+            content=mark_safe(content),  # noqa: S308 - rendered by our own template
             **kwargs,
         )

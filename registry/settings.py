@@ -168,3 +168,22 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# --- Read cache and benchmark mode -------------------------------------------------------
+# The read cache (roles/cache.py) keys every entry on the registry-wide change counter, so an
+# entry is never served after a write; the timeout only bounds memory. Each server process
+# keeps its own copy (LocMemCache); the counter itself is in the database, shared by all.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "registry",
+        "OPTIONS": {"MAX_ENTRIES": envint("CACHE_MAX_ENTRIES", 3000)},
+    }
+}
+REGISTRY_CACHE_TIMEOUT = envint("REGISTRY_CACHE_TIMEOUT", 600)
+
+# Benchmark mode (make bench only): mounts a baseline view and counts queries per request
+# in an X-Query-Count header. Never set in production.
+BENCHMARK_BASELINE = envbool("BENCHMARK_BASELINE", False)
+if BENCHMARK_BASELINE:
+    MIDDLEWARE.insert(0, "registry.benchmark.QueryCountMiddleware")

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
@@ -13,3 +14,11 @@ urlpatterns = [
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
 ]
+
+# Benchmark mode only (make bench): the baseline the benchmark compares every endpoint with.
+if settings.BENCHMARK_BASELINE:
+    from registry import benchmark
+
+    urlpatterns += [
+        path("benchmark/baseline/<int:size>/", benchmark.baseline, name="benchmark-baseline")
+    ]

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class RolesConfig(AppConfig):
     name = "roles"
     verbose_name = _("Landelijke standaard")
+
+    def ready(self):
+        from roles import cache
+
+        cache.connect()

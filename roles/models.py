@@ -228,3 +228,20 @@ class CaseMeetingType(EditableModel):
 
     def __str__(self):
         return self.name
+
+
+class ChangeCounter(models.Model):
+    """One row counting every write to the registry; read caches and ETags key on it.
+
+    See ``roles/cache.py``. It lives in the database so that every server process sees the
+    same value the moment a write commits.
+    """
+
+    value = models.PositiveBigIntegerField(_("aantal wijzigingen"), default=0)
+
+    class Meta:
+        verbose_name = _("wijzigingsteller")
+        verbose_name_plural = _("wijzigingstellers")
+
+    def __str__(self):
+        return str(self.value)

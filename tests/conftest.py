@@ -17,6 +17,17 @@ from tests.factories import (
 PASSWORD = "geheim-wachtwoord-123"
 
 
+@pytest.fixture(autouse=True)
+def _empty_read_cache():
+    """Each test starts with an empty read cache: the database (and with it the change
+    counter) is rolled back between tests, the process-wide cache is not."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def unit_a(db):
     return PoliceUnitFactory(code="eenheid-a", name="Eenheid A")

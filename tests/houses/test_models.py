@@ -268,3 +268,21 @@ def test_agreeing_records_who_agreed(national_user):
     variation.full_clean()
     variation.save()
     assert Variation.objects.get(pk=variation.pk).agreed_by == national_user
+
+
+@pytest.mark.parametrize(
+    ("table", "columns"),
+    [
+        ("houses_house", ["name"]),
+        ("houses_house", ["police_unit_id", "name"]),
+        ("houses_assignment", ["house_id", "status"]),
+        ("houses_variation", ["house_id", "status"]),
+        ("houses_variation", ["status", "kind", "phase_out_by"]),
+    ],
+)
+def test_the_filters_and_orderings_in_use_are_backed_by_an_index(db, table, columns):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+    assert any(c["index"] and c["columns"] == columns for c in constraints.values())

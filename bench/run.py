@@ -1,0 +1,480 @@
+"""make bench: throughput and latency of the main endpoints against a baseline.
+
+Starts a throwaway PostgreSQL cluster, migrates, and for SCALE=1 and SCALE=40 generates the
+registry (``manage.py generate_scale``), starts gunicorn with two sync workers in production
+settings (DEBUG off, a generated SECRET_KEY, collected static files served by whitenoise),
+logs in through the login page, and measures each endpoint with wrk (a separate process),
+followed by the baseline: a view of the same server that returns a precomputed body of the
+same size (mounted only in benchmark mode). Prints a table and writes docs/benchmarks.md.
+
+Endpoints that answer 404 in this build are reported as not available. Their paths can be set
+without editing this file: BENCH_PATH_<KEY>=/other/path (keys below), BENCH_HOUSE=<code>.
+Other knobs: BENCH_DURATION (seconds per run, default 10), BENCH_SCALES ("1,40"),
+BENCH_PORT (8200), BENCH_PG_PORT (54340), BENCH_CONNECTIONS (4).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import glob
+import http.client
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+WRK = shutil.which("wrk") or "/usr/bin/wrk"
+LUA = str(ROOT / "bench" / "report.lua")
+REPORT = ROOT / "docs" / "benchmarks.md"
+START, END = "<!-- make bench: start -->", "<!-- make bench: end -->"
+
+DURATION = int(os.environ.get("BENCH_DURATION", "10"))
+WARMUP = 1
+SCALES = [int(s) for s in os.environ.get("BENCH_SCALES", "1,40").split(",")]
+PORT = int(os.environ.get("BENCH_PORT", "8200"))
+PG_PORT = int(os.environ.get("BENCH_PG_PORT", "54340"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "4"))
+HOUSE = os.environ.get("BENCH_HOUSE", "avz-groningen")
+DB_NAME = "registry_bench"
+USERNAME = "benchmark"
+
+
+@dataclass
+class Endpoint:
+    key: str
+    label: str
+    path: str
+    kind: str = "html"  # content type of the baseline
+    conditional: bool = False  # send If-None-Match with the ETag of a first response
+
+    @property
+    def url_path(self) -> str:
+        path = os.environ.get(f"BENCH_PATH_{self.key.upper()}", self.path)
+        return path.format(code=HOUSE)
+
+
+ENDPOINTS = [
+    Endpoint(
+        "api_houses", "1. API veiligheidshuizen (één pagina)", "/api/v1/veiligheidshuizen", "json"
+    ),
+    Endpoint(
+        "api_package", "2. API takenpakket", "/api/v1/veiligheidshuizen/{code}/takenpakket", "json"
+    ),
+    Endpoint(
+        "api_package_304",
+        "3. API takenpakket, If-None-Match (304)",
+        "/api/v1/veiligheidshuizen/{code}/takenpakket",
+        "json",
+        conditional=True,
+    ),
+    Endpoint("house_page", "4. huispagina", "/veiligheidshuizen/{code}/"),
+    Endpoint("dashboard", "5. dashboard", "/dashboard/"),
+    Endpoint("matrix_csv", "6. CSV-export landelijke matrix", "/export/matrix.csv", "csv"),
+    Endpoint("home", "+ startpagina (huizen per eenheid)", "/"),
+]
+
+
+@dataclass
+class Run:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    requests: int
+
+
+@dataclass
+class Result:
+    endpoint: Endpoint
+    scale: int
+    available: bool
+    note: str = ""
+    status: int = 0
+    size: int = 0
+    queries: str = ""
+    run: Run | None = None
+    baseline: Run | None = None
+    peak_rss_mb: float = 0.0
+    extra: dict = field(default_factory=dict)
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", flush=True)
+
+
+# --- PostgreSQL ------------------------------------------------------------------------------
+
+
+class Postgres:
+    def __init__(self, port: int):
+        found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+        if not found:
+            sys.exit("PostgreSQL ontbreekt: apt-get install -y postgresql")
+        self.bin = Path(found[-1]).parent
+        self.port = port
+        self.root = Path(tempfile.mkdtemp(prefix="bench-pg."))
+        shutil.chown(self.root, "postgres", "postgres")
+
+    def pg(self, *args: str) -> str:
+        return subprocess.run(
+            ["runuser", "-u", "postgres", "--", *args],
+            cwd="/",
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+
+    def start(self) -> str:
+        data = self.root / "data"
+        self.pg(
+            str(self.bin / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+            "--locale=C.UTF-8",
+        )
+        self.pg(
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(self.root / "log"),
+            "-w",
+            "-t",
+            "30",
+            "-o",
+            f"-k {self.root} -p {self.port} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start",
+        )
+        self.pg(str(self.bin / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), DB_NAME)
+        return f"postgres://postgres@127.0.0.1:{self.port}/{DB_NAME}"
+
+    def version(self) -> str:
+        return self.pg(str(self.bin / "postgres"), "--version").strip()
+
+    def stop(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            self.pg(
+                str(self.bin / "pg_ctl"), "-D", str(self.root / "data"), "-m", "fast", "-w", "stop"
+            )
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+# --- the server ------------------------------------------------------------------------------
+
+
+def manage(env: dict, *args: str, debug: bool = False) -> str:
+    env = {**env, "DEBUG": "true"} if debug else env
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    return result.stdout
+
+
+class Gunicorn:
+    def __init__(self, env: dict):
+        self.env = env
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                GUNICORN,
+                "registry.wsgi",
+                "--workers",
+                "2",
+                "--worker-class",
+                "sync",
+                "--bind",
+                f"127.0.0.1:{PORT}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=self.env,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if request("GET", "/inloggen/")[0] == 200:
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn kwam niet op")
+
+    def workers(self) -> list[int]:
+        pid = self.process.pid
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            return []
+        return [int(c) for c in children]
+
+    def peak_rss_mb(self) -> float:
+        """The highest resident memory any worker reached (VmHWM), in MB."""
+        peak = 0
+        for pid in self.workers():
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            match = re.search(r"VmHWM:\s+(\d+) kB", status)
+            if match:
+                peak = max(peak, int(match.group(1)))
+        return peak / 1024
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def request(method: str, path: str, headers: dict | None = None, body: str | None = None):
+    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.getheaders(), response.read()
+    finally:
+        connection.close()
+
+
+def cookies(headers) -> dict:
+    jar = {}
+    for name, value in headers:
+        if name.lower() == "set-cookie":
+            key, _, rest = value.partition("=")
+            jar[key.strip()] = rest.split(";", 1)[0]
+    return jar
+
+
+def login(password: str) -> str:
+    """Log in through the login page, as a browser would; returns the Cookie header."""
+    status, headers, body = request("GET", "/inloggen/")
+    jar = cookies(headers)
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1).decode()
+    form = urllib.parse.urlencode(
+        {"username": USERNAME, "password": password, "csrfmiddlewaretoken": token}
+    )
+    status, headers, _ = request(
+        "POST",
+        "/inloggen/",
+        body=form,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={jar['csrftoken']}",
+        },
+    )
+    session = cookies(headers).get("sessionid")
+    if status != 302 or not session:
+        raise RuntimeError(f"inloggen mislukt (status {status})")
+    return f"sessionid={session}; csrftoken={jar['csrftoken']}"
+
+
+# --- measuring -------------------------------------------------------------------------------
+
+
+def wrk(path: str, headers: dict, duration: int) -> Run:
+    command = [WRK, "-t1", f"-c{CONNECTIONS}", f"-d{duration}s", "--timeout", "10s", "-s", LUA]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    command.append(f"http://127.0.0.1:{PORT}{path}")
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    figures = json.loads(output.strip().splitlines()[-1])
+    seconds = figures["duration_us"] / 1e6
+    return Run(
+        rps=figures["requests"] / seconds,
+        p50_ms=figures["p50_us"] / 1000,
+        p99_ms=figures["p99_us"] / 1000,
+        errors=figures["errors"],
+        requests=figures["requests"],
+    )
+
+
+def measure(endpoint: Endpoint, scale: int, cookie: str, server: Gunicorn) -> Result:
+    path = endpoint.url_path
+    headers = {"Cookie": cookie}
+    status, response_headers, body = request("GET", path, headers)
+    if status == 404:
+        return Result(endpoint, scale, False, "niet beschikbaar (404 in deze build)", status)
+    found = {name.lower(): value for name, value in response_headers}
+    if endpoint.conditional:
+        if "etag" not in found:
+            return Result(endpoint, scale, False, "niet beschikbaar (geen ETag)", status)
+        headers["If-None-Match"] = found["etag"]
+    counts = {found.get("x-query-count", "?")}
+    for _ in range(4):  # both workers, first (cache miss) and repeated (cache hit) requests
+        status, response_headers, body = request("GET", path, headers)
+        found = {name.lower(): value for name, value in response_headers}
+        counts.add(found.get("x-query-count", "?"))
+        if status >= 400:
+            return Result(endpoint, scale, False, f"fout: status {status}", status)
+    result = Result(endpoint, scale, True, status=status, size=len(body))
+    result.queries = " / ".join(sorted(counts, key=lambda c: -int(c) if c.isdigit() else 0))
+    wrk(path, headers, WARMUP)
+    result.run = wrk(path, headers, DURATION)
+    baseline = f"/benchmark/baseline/{len(body)}/?type={endpoint.kind}"
+    wrk(baseline, {"Cookie": cookie}, WARMUP)
+    result.baseline = wrk(baseline, {"Cookie": cookie}, DURATION)
+    result.peak_rss_mb = server.peak_rss_mb()
+    return result
+
+
+# --- reporting -------------------------------------------------------------------------------
+
+HEADER = (
+    "| endpoint | SCALE | status | body (bytes) | req/s | p50 ms | p99 ms | errors "
+    "| baseline req/s | baseline p50 ms | ratio (req/s) | time ratio (p50) | queries "
+    "| peak worker RSS MB |"
+)
+
+
+def row(result: Result) -> str:
+    label = result.endpoint.label
+    if not result.available:
+        return f"| {label} | {result.scale} | {result.note} |" + " |" * 11
+    run, base = result.run, result.baseline
+    return (
+        f"| {label} | {result.scale} | {result.status} | {result.size} | {run.rps:.0f} "
+        f"| {run.p50_ms:.1f} | {run.p99_ms:.1f} | {run.errors + base.errors} | {base.rps:.0f} "
+        f"| {base.p50_ms:.1f} | {run.rps / base.rps:.2f} | {run.p50_ms / base.p50_ms:.2f} "
+        f"| {result.queries} | {result.peak_rss_mb:.0f} |"
+    )
+
+
+def machine(pg_version: str) -> list[str]:
+    cpu = "?"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem = re.search(r"MemTotal:\s+(\d+) kB", Path("/proc/meminfo").read_text()).group(1)
+    versions = subprocess.run(
+        [
+            PYTHON,
+            "-c",
+            "import django, gunicorn, psycopg; "
+            "print(f'Django {django.get_version()}, gunicorn {gunicorn.__version__}, "
+            "psycopg {psycopg.__version__}')",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    wrk_version = subprocess.run([WRK, "-v"], capture_output=True, text=True).stdout.split("\n")[0]
+    return [
+        f"- Date: {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
+        f"- Machine: {os.cpu_count()} CPUs (nproc), {int(mem) / 1024 / 1024:.1f} GiB memory, "
+        f"{cpu}; {platform.platform()}",
+        f"- Software: Python {platform.python_version()}, {versions}, {pg_version}, "
+        f"{wrk_version.strip()}",
+        f"- Load: wrk, 1 thread, {CONNECTIONS} connections, {DURATION} s per run after "
+        f"{WARMUP} s warm-up; server and wrk share the machine's CPUs.",
+        "- Server: gunicorn, 2 sync workers, DEBUG off, whitenoise, PostgreSQL (fsync off), "
+        "session login through the login page (a national user).",
+    ]
+
+
+def write_report(results: list[Result], pg_version: str) -> None:
+    lines = [START, "", *machine(pg_version), "", HEADER, "|" + "---|" * 14]
+    lines += [row(result) for result in results]
+    missing = sorted({r.endpoint.label for r in results if not r.available})
+    if missing:
+        lines += ["", "Not available in this build (answered 404): " + "; ".join(missing) + "."]
+    lines += ["", END]
+    block = "\n".join(lines)
+    text = REPORT.read_text() if REPORT.exists() else "# Benchmarks\n\n" + START + END + "\n"
+    if START in text and END in text:
+        before, rest = text.split(START, 1)
+        text = before + block + rest.split(END, 1)[1]
+    else:
+        text += "\n" + block + "\n"
+    REPORT.write_text(text)
+
+
+def main() -> int:
+    postgres = Postgres(PG_PORT)
+    results: list[Result] = []
+    server = None
+    static_root = tempfile.mkdtemp(prefix="bench-static.")
+    try:
+        log(f"PostgreSQL op poort {PG_PORT}")
+        database_url = postgres.start()
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "DEBUG": "false",
+            "SECRET_KEY": secrets.token_urlsafe(64),
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SECURE_SSL_REDIRECT": "false",
+            "SECURE_HSTS_SECONDS": "0",
+            "STATIC_ROOT": static_root,
+            "BENCHMARK_BASELINE": "1",
+            "LOG_LEVEL": "WARNING",
+        }
+        manage(env, "migrate", "--noinput")
+        manage(env, "collectstatic", "--noinput")
+        password = secrets.token_urlsafe(24)
+        for scale in SCALES:
+            started = time.monotonic()
+            out = manage(env, "generate_scale", "--scale", str(scale), "--seed", "1", debug=True)
+            log(
+                f"SCALE={scale}: {' '.join(out.split())} "
+                f"(totaal {time.monotonic() - started:.1f} s)"
+            )
+            manage(
+                env,
+                "shell",
+                "-c",
+                "from registry.models import User\n"
+                f"u, _ = User.objects.get_or_create(username={USERNAME!r}, "
+                "defaults={'kind': 'national', 'is_staff': True})\n"
+                f"u.set_password({password!r}); u.save()",
+            )
+            server = Gunicorn(env)
+            server.start()
+            cookie = login(password)
+            for endpoint in ENDPOINTS:
+                result = measure(endpoint, scale, cookie, server)
+                results.append(result)
+                print(row(result), flush=True)
+            server.stop()
+            server = None
+        print()
+        print(HEADER)
+        for result in results:
+            print(row(result))
+        write_report(results, postgres.version())
+        log(f"geschreven: {REPORT.relative_to(ROOT)}")
+    finally:
+        if server:
+            server.stop()
+        postgres.stop()
+        shutil.rmtree(static_root, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
