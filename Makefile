@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PIP_FLAGS ?= --quiet --disable-pip-version-check
 
-.PHONY: run test install install-dev lint openapi clean
+.PHONY: run test install install-dev lint openapi clean serve
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,3 +36,8 @@ lint: install-dev
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
+
+# Production: settings from the environment (DEBUG=false, SECRET_KEY, ALLOWED_HOSTS,
+# DATABASE_URL, ...); see README, "Operations".
+serve: install
+	PYTHON=$(BIN)/python bin/serve

@@ -193,6 +193,8 @@ AXES_LOCKOUT_CALLABLE = "registry.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "registry.security.client_ip"
 TRUST_X_FORWARDED_FOR = envbool("BEHIND_TLS_PROXY", False)
 
+# Load balancers probe the app servers directly over plain HTTP: no redirect for the probe.
+SECURE_REDIRECT_EXEMPT = [r"^gezondheid$"]
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -209,7 +211,7 @@ CSP_DIRECTIVES = {
     "form-action": ["'self'"],
     "frame-ancestors": ["'none'"],
 }
-# Swagger UI (served from our static files) sets some styles inline; only its pages allow that.
+# drf-spectacular's Swagger UI page has an inline <style> block; only the docs allow that.
 CSP_RELAXED_PREFIXES = ["/api/v1/docs"]
 CSP_RELAXED_DIRECTIVES = {"style-src": ["'unsafe-inline'"]}
 NO_STORE_PREFIXES = ["/api/"]

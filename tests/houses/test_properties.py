@@ -8,7 +8,7 @@ import datetime
 from collections import Counter
 
 from django.core.exceptions import ValidationError
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from houses.models import TRANSITIONS, Assignment, House, PoliceUnit, Variation
@@ -213,26 +213,69 @@ TASKS = {
 FOREIGN_TASK = Task(pk=9, role=OTHER_ROLE, code="vreemd", title="vreemd", kind=Task.Kind.CORE)
 
 
+FIELDS = ["task", "role", "title", "local_norm", "rationale", "agreed", "dates", "previous"]
+
+
 @st.composite
 def variations(draw):
-    task = draw(st.none() | st.sampled_from([*TASKS.values(), FOREIGN_TASK]))
+    """Variations of every kind and status: half of them consistent except for at most one
+    field, the other half with every field drawn freely."""
+    kind = draw(st.sampled_from(KINDS))
+    status = draw(st.sampled_from(STATUSES))
+    consistent = draw(st.booleans())
+    broken = draw(st.sampled_from([None] * len(FIELDS) + FIELDS)) if consistent else None
+
+    def pick(field, good, anything):
+        return good if consistent and broken != field else draw(anything)
+
+    if kind == Variation.Kind.ADDITION:
+        fitting_task = None
+    elif kind == Variation.Kind.PHASE_OUT:
+        fitting_task = TASKS[Task.Kind.EXCLUDED]
+    else:
+        fitting_task = draw(st.sampled_from([TASKS[Task.Kind.CORE], TASKS[Task.Kind.OPTIONAL]]))
+    agreed_on = draw(dates)
+    agreement_needed = status in {Variation.Status.AGREED, Variation.Status.ENDED}
     variation = Variation(
         pk=1,
         house=House(pk=1, code="huis", name="Huis", police_unit_id=1),
-        role=draw(st.sampled_from([ROLE, OTHER_ROLE])),
-        task=task,
-        kind=draw(st.sampled_from(KINDS)),
-        title=draw(st.sampled_from(["", "   ", "Extra taak"]) | texts),
-        local_norm=draw(st.sampled_from(["", " ", "maandelijks"])),
-        rationale=draw(st.sampled_from(["", "  ", "Lokale afspraak"]) | texts),
-        status=draw(st.sampled_from(STATUSES)),
-        agreed_on=draw(st.none() | dates),
-        agreed_with=draw(st.sampled_from(["", " ", "Stuurgroep"])),
-        phase_out_by=draw(st.none() | dates),
-        ended_on=draw(st.none() | dates),
-        standard_version=draw(st.sampled_from([STANDARD, OTHER_STANDARD])),
+        role=pick("role", ROLE, st.sampled_from([ROLE, OTHER_ROLE])),
+        task=pick(
+            "task", fitting_task, st.none() | st.sampled_from([*TASKS.values(), FOREIGN_TASK])
+        ),
+        kind=kind,
+        title=pick("title", "Extra taak", st.sampled_from(["", "   ", "Extra taak"]) | texts),
+        local_norm=pick("local_norm", "maandelijks", st.sampled_from(["", " ", "maandelijks"])),
+        rationale=pick(
+            "rationale", "Lokale afspraak", st.sampled_from(["", "  ", "Lokaal"]) | texts
+        ),
+        status=status,
+        agreed_on=pick("agreed", agreed_on if agreement_needed else None, st.none() | dates),
+        agreed_with=pick(
+            "agreed",
+            "Stuurgroep" if agreement_needed else "",
+            st.sampled_from(["", " ", "Stuurgroep"]),
+        ),
+        phase_out_by=pick(
+            "dates",
+            agreed_on + datetime.timedelta(days=draw(st.integers(0, 1000))),
+            st.none() | dates,
+        ),
+        ended_on=pick(
+            "dates",
+            agreed_on + datetime.timedelta(days=draw(st.integers(0, 1000)))
+            if status == Variation.Status.ENDED
+            else None,
+            st.none() | dates,
+        ),
+        standard_version=STANDARD,
     )
-    previous = draw(st.none() | st.sampled_from(STATUSES))
+    allowed_before = [p for p, targets in TRANSITIONS.items() if status in targets | {p}]
+    previous = pick(
+        "previous",
+        draw(st.none() | st.sampled_from(allowed_before)),
+        st.none() | st.sampled_from(STATUSES),
+    )
     if previous is not None:
         variation._loaded_status = previous
     return variation
@@ -245,7 +288,9 @@ def test_the_variation_rules_never_crash_and_accept_only_consistent_variations(v
         variation.clean()
     except ValidationError as error:
         assert error.message_dict  # every refusal names the fields it is about
+        event("refused")
         return
+    event(f"accepted: {variation.kind}, {variation.status}")
     # What clean() accepts, the database constraints accept too.
     is_addition = variation.kind == Variation.Kind.ADDITION
     assert (variation.task is None) == is_addition

@@ -24,3 +24,9 @@ def test_health_answers_503_with_the_problem_when_the_database_is_down(client):
 def test_health_only_answers_reads(client):
     assert client.post("/gezondheid").status_code == 405
     assert client.head("/gezondheid").status_code == 200
+
+
+def test_health_is_not_redirected_to_https_for_load_balancers(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/gezondheid").status_code == 200
+    assert client.get("/inloggen/").status_code == 301
