@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PIP_FLAGS ?= --quiet --disable-pip-version-check
 
-.PHONY: run test install install-dev lint openapi clean
+.PHONY: run test install install-dev lint openapi clean serve
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,3 +41,8 @@ clean:
 .PHONY: bench
 bench: install
 	$(BIN)/python bench/run.py
+
+# Production: settings from the environment (DEBUG=false, SECRET_KEY, ALLOWED_HOSTS,
+# DATABASE_URL, ...); see README, "Operations".
+serve: install
+	PYTHON=$(BIN)/python bin/serve

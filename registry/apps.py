@@ -11,3 +11,5 @@ class RegistryConfig(AppConfig):
         from registry.groups import setup_groups_after_migrate
 
         post_migrate.connect(setup_groups_after_migrate, sender=self)
+
+        from registry import audit  # noqa: F401  (connects the write log)

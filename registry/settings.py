@@ -187,3 +187,58 @@ REGISTRY_CACHE_TIMEOUT = envint("REGISTRY_CACHE_TIMEOUT", 600)
 BENCHMARK_BASELINE = envbool("BENCHMARK_BASELINE", False)
 if BENCHMARK_BASELINE:
     MIDDLEWARE.insert(0, "registry.benchmark.QueryCountMiddleware")
+
+# --- Security and operations -----------------------------------------------------------------
+# Login throttling (django-axes), Content-Security-Policy, no-store on the API, the write log.
+
+INSTALLED_APPS.append("axes")
+# Right after Django's SecurityMiddleware: CSP and Cache-Control on every response.
+MIDDLEWARE.insert(1, "registry.security.SecurityHeadersMiddleware")
+# Last, as django-axes requires: turns a lockout into the Dutch lockout page.
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+
+# The lockout check first: it refuses locked-out logins before a password is checked. It has
+# no get_user(), so the test client's force_login() picks ModelBackend.
+AUTHENTICATION_BACKENDS = [
+    "registry.security.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = True
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = envint("LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
+# Lock the combination of account and address: a typo-prone colleague elsewhere is not locked out.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "registry.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "registry.security.client_ip"
+TRUST_X_FORWARDED_FOR = envbool("BEHIND_TLS_PROXY", False)
+
+# Load balancers probe the app servers directly over plain HTTP: no redirect for the probe.
+SECURE_REDIRECT_EXEMPT = [r"^gezondheid$"]
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+CSP_DIRECTIVES = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# drf-spectacular's Swagger UI page has an inline <style> block; only the docs allow that.
+CSP_RELAXED_PREFIXES = ["/api/v1/docs"]
+CSP_RELAXED_DIRECTIVES = {"style-src": ["'unsafe-inline'"]}
+NO_STORE_PREFIXES = ["/api/"]
+
+# Every write that simple-history records, as one JSON line on the "registry.writes" logger.
+LOGGING["formatters"]["json_line"] = {"format": "%(message)s"}
+LOGGING["handlers"]["writes"] = {"class": "logging.StreamHandler", "formatter": "json_line"}
+LOGGING["loggers"] = {
+    "registry.writes": {"handlers": ["writes"], "level": "INFO", "propagate": False},
+}

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from houses import views as house_views
+from registry import views as registry_views
 
 urlpatterns = [
     path("", house_views.HomeView.as_view(), name="home"),
@@ -13,6 +14,7 @@ urlpatterns = [
     path("inloggen/", auth_views.LoginView.as_view(), name="login"),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("gezondheid", registry_views.health, name="health"),
 ]
 
 # Benchmark mode only (make bench): the baseline the benchmark compares every endpoint with.

@@ -1,0 +1,79 @@
+"""Every write that history records also appears as one JSON line in the write log."""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from houses.models import Assignment, House
+from tests.factories import AssignmentFactory, DistrictFactory, VariationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def write_log(caplog):
+    caplog.set_level("INFO", logger="registry.writes")
+
+    def lines():
+        return [json.loads(r.getMessage()) for r in caplog.records if r.name == "registry.writes"]
+
+    caplog.clear()
+    return lines
+
+
+def test_a_create_update_and_delete_are_each_logged_with_who_what_and_why(
+    write_log, standard, house_a, unit_a_user
+):
+    role = standard.roles.get(code="liaison")
+    assignment = AssignmentFactory.build(house=house_a, role=role)
+    assignment._history_user = unit_a_user
+    assignment.save()
+
+    assignment.hours_per_week = 8
+    assignment._history_user = unit_a_user
+    assignment._change_reason = "Minder uren afgesproken"
+    assignment.save()
+
+    pk = assignment.pk
+    assignment._history_user = unit_a_user
+    assignment.delete()
+
+    lines = write_log()
+    assert [(line["action"], line["model"], line["objectId"]) for line in lines] == [
+        ("create", "houses.assignment", pk),
+        ("update", "houses.assignment", pk),
+        ("delete", "houses.assignment", pk),
+    ]
+    assert {line["user"] for line in lines} == {"eenheid-a"}
+    assert {line["userId"] for line in lines} == {unit_a_user.pk}
+    assert lines[1]["reason"] == "Minder uren afgesproken"
+    assert lines[1]["revision"] == 2
+    history_ids = set(Assignment.history.filter(id=pk).values_list("history_id", flat=True))
+    assert {line["historyId"] for line in lines} == history_ids
+
+
+def test_an_admin_edit_is_logged_with_the_logged_in_user(write_log, client, superuser, unit_a):
+    district = DistrictFactory(police_unit=unit_a, code="noord", name="Noord")
+    client.force_login(superuser)
+    before = len(write_log())
+    response = client.post(
+        reverse("admin:houses_district_change", args=[district.pk]),
+        {"police_unit": unit_a.pk, "code": "noord", "name": "Noord-Oost"},
+    )
+    assert response.status_code == 302
+    lines = [line for line in write_log()[before:] if line["model"] == "houses.district"]
+    assert len(lines) == 1
+    assert lines[0]["action"] == "update"
+    assert lines[0]["objectId"] == district.pk
+    assert lines[0]["user"] == superuser.username
+
+
+def test_writes_without_a_user_are_logged_as_such(write_log, standard):
+    variation = VariationFactory(task=standard.roles.get(code="liaison").tasks.first())
+    line = write_log()[-1]
+    assert line["model"] == "houses.variation"
+    assert line["objectId"] == variation.pk
+    assert line["user"] is None
+    assert House.history.count() == 1  # the factory's house is history too, logged before
+    assert [entry["model"] for entry in write_log()].count("houses.house") == 1
