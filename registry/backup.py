@@ -10,8 +10,8 @@ A backup is one JSON document (gzip-compressed when the file name ends in ``.gz`
 It holds every model of every installed app except what ``migrate`` recreates (content types,
 permissions) and what is transient (sessions, login-throttling records). Users keep their
 *hashed* passwords, so they can log in after a restore; a backup file is therefore as
-confidential as the database itself. References to content types and permissions are written
-as natural keys, so a restore into a freshly migrated database matches them by name.
+confidential as the database itself. References to content types, permissions and groups are
+written as natural keys, so a restore into a freshly migrated database matches them by name.
 
 A restore goes into an empty, migrated database of the same schema only: it refuses otherwise.
 Rows are written as they are (``raw``), so revision counters, timestamps and history records
@@ -38,7 +38,15 @@ FORMAT_VERSION = 1
 
 #: Apps and models left out: recreated by ``migrate``, or transient.
 EXCLUDED_APPS = {"contenttypes", "sessions", "axes"}
-EXCLUDED_MODELS = {"auth.permission"}
+EXCLUDED_MODELS = {
+    "auth.permission",
+    # The read cache's change counter only ever goes up: a restore bumps it rather than
+    # winding it back, so no server process keeps serving what it cached before.
+    "roles.changecounter",
+}
+#: Models that ``migrate`` fills (the groups per kind of user): matched by natural key on
+#: restore, so a migrated database still counts as empty and its rows are updated, not doubled.
+NATURAL_KEY_MODELS = {"auth.group"}
 
 
 class BackupError(Exception):
@@ -75,6 +83,7 @@ def serialize_model(model, using=DEFAULT_DB_ALIAS) -> list[dict]:
         "python",
         model._base_manager.using(using).order_by("pk").iterator(),
         use_natural_foreign_keys=True,
+        use_natural_primary_keys=model._meta.label_lower in NATURAL_KEY_MODELS,
     )
 
 
@@ -141,7 +150,8 @@ def non_empty_models(using=DEFAULT_DB_ALIAS) -> list[str]:
     return [
         model._meta.label_lower
         for model in backed_up_models()
-        if model._base_manager.using(using).exists()
+        if model._meta.label_lower not in NATURAL_KEY_MODELS
+        and model._base_manager.using(using).exists()
     ]
 
 
