@@ -145,11 +145,6 @@ def prepare_variation(request, variation, change):
     variation.record_transition(request.user)
 
 
-class RegistryMedia:
-    class Media:
-        css = {"all": ["registry-admin.css"]}
-
-
 # Eenheden and districts ----------------------------------------------------------------------
 
 
@@ -233,7 +228,7 @@ class VariationInline(StandardChoicesMixin, ScopedStackedInline):
 
 
 @admin.register(House)
-class HouseAdmin(RegistryMedia, ExportMixin, LastEditorMixin, ScopedHistoryAdmin):
+class HouseAdmin(ExportMixin, LastEditorMixin, ScopedHistoryAdmin):
     list_display = [
         "name",
         "code",
@@ -289,7 +284,6 @@ class ImportScopeMixin:
 
 @admin.register(Assignment)
 class AssignmentAdmin(
-    RegistryMedia,
     ImportScopeMixin,
     ImportExportMixin,
     StandardChoicesMixin,
@@ -334,7 +328,6 @@ class AssignmentAdmin(
 
 @admin.register(Variation)
 class VariationAdmin(
-    RegistryMedia,
     ImportScopeMixin,
     ImportExportMixin,
     StandardChoicesMixin,

@@ -1,70 +1,275 @@
-"""Pages. The parts that depend only on the registry's data are cached (``roles.cache``)
-until the next write; what depends on the user (edit links) is part of the cache key."""
+"""Pages about houses and eenheden: list, house page, comparison, eenheid pages, exports."""
 
-from django.db.models import Prefetch
-from django.http import Http404
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
-from django.utils.safestring import mark_safe
-from django.views.generic import TemplateView
+from __future__ import annotations
 
-from houses.models import House, PoliceUnit
-from houses.package import task_package
-from roles.cache import cached, current_revision
+from django import forms
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView, View
+
+from houses.exports import csv_response, matrix_table, package_table, xlsx_response
+from houses.filters import HouseFilter
+from houses.history import recent_changes
+from houses.models import House, HouseCaseMeeting, PoliceUnit, Variation
+from houses.overview import conformance_by_unit, matrix
+from houses.package import AS_STANDARD, task_package, task_packages
+
+#: The filters of the house list and the matrix (the API offers the rest of HouseFilter).
+PAGE_FILTERS = [
+    "zoek",
+    "eenheid",
+    "veiligheidsregio",
+    "kaderStatus",
+    "heeftAfwijkingen",
+    "verlopen",
+]
 
 
-class HomeView(TemplateView):
-    """The houses per eenheid, each linking to its task package."""
+def filtered_houses(request):
+    """The shared HouseFilter on the request's query string; invalid values are reported."""
+    filterset = HouseFilter(
+        request.GET or None,
+        queryset=House.objects.filter(active=True).select_related("police_unit"),
+        request=request,
+    )
+    for name in list(filterset.form.fields):
+        if name not in PAGE_FILTERS and name != "sorteer":
+            del filterset.form.fields[name]
+    houses = list(filterset.qs)
+    return filterset, houses
 
-    template_name = "houses/home.html"
+
+def export_query(request) -> str:
+    """The current query string, to carry filters over to the export links."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+class HouseListView(TemplateView):
+    """All houses, filtered with the shared HouseFilter, with their conformance."""
+
+    template_name = "houses/house_list.html"
 
     def get_context_data(self, **kwargs):
-        content = cached(
-            ["home", translation.get_language()],
-            lambda: render_to_string(
-                "houses/_home_content.html", {"units": self.units_with_houses()}
-            ),
+        filterset, houses = filtered_houses(self.request)
+        packages = task_packages(houses)
+        return super().get_context_data(
+            filterset=filterset,
+            rows=matrix(houses, packages),
+            export_query=export_query(self.request),
+            **kwargs,
         )
-        return super().get_context_data(content=mark_safe(content), **kwargs)  # noqa: S308
 
-    @staticmethod
-    def units_with_houses():
-        return PoliceUnit.objects.prefetch_related(
-            Prefetch("houses", queryset=House.objects.filter(active=True).order_by("name"))
-        )
+
+def get_house(code):
+    return get_object_or_404(House.objects.select_related("police_unit"), code=code)
 
 
 class HouseDetailView(TemplateView):
-    """A house and its task package."""
+    """The task package of one house, its assignments, variations and recent history."""
 
     template_name = "houses/house_detail.html"
 
     def get_context_data(self, **kwargs):
-        revision = current_revision()
-        code = self.kwargs["code"]
-        house = cached(
-            ["house", code],
-            lambda: House.objects.select_related("police_unit").filter(code=code).first(),
-            revision=revision,
-        )
-        if house is None:
-            raise Http404("Dit veiligheidshuis bestaat niet.")
-        can_edit = house.is_editable_by(self.request.user)
-        today = timezone.localdate()
-        content = cached(
-            ["house-page", house.pk, can_edit, today, translation.get_language()],
-            lambda: render_to_string(
-                "houses/_house_content.html",
-                {
-                    "house": house,
-                    "package": task_package(house, today=today),
-                    "can_edit": can_edit,
-                },
-            ),
-            revision=revision,
-        )
+        house = get_house(self.kwargs["code"])
+        package = task_package(house)
+        meetings = list(HouseCaseMeeting.objects.filter(house=house).select_related("meeting_type"))
         return super().get_context_data(
             house=house,
-            content=mark_safe(content),  # noqa: S308 - rendered by our own template
+            package=package,
+            meetings=meetings,
+            changes=recent_changes(house),
+            can_edit=house.is_editable_by(self.request.user),
+            **kwargs,
+        )
+
+
+class PackageExportView(View):
+    """The task package of a house as CSV or XLSX; ``?rol=<code>`` limits it to one role."""
+
+    def get(self, request, code, fmt):
+        house = get_house(code)
+        package = task_package(house)
+        role_code = request.GET.get("rol") or None
+        header, rows = package_table(package, role_code)
+        filename = f"takenpakket-{house.code}"
+        if fmt == "xlsx":
+            return xlsx_response(filename, str(_("Takenpakket")), header, rows)
+        return csv_response(filename, header, rows)
+
+
+class MatrixExportView(View):
+    """The national matrix (houses × roles) as CSV or XLSX, honouring the house filters."""
+
+    def get(self, request, fmt):
+        filterset, houses = filtered_houses(request)
+        header, rows = matrix_table(matrix(houses, task_packages(houses)))
+        if fmt == "xlsx":
+            return xlsx_response("matrix", str(_("Matrix")), header, rows)
+        return csv_response("matrix", header, rows)
+
+
+class CompareForm(forms.Form):
+    huis = forms.ModelMultipleChoiceField(
+        label=_("Veiligheidshuizen"),
+        queryset=House.objects.filter(active=True).select_related("police_unit"),
+        to_field_name="code",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Kies ten minste twee veiligheidshuizen om te vergelijken."),
+            "invalid_choice": _("%(value)s is geen bekend veiligheidshuis."),
+            "invalid_pk_value": _("%(pk)s is geen geldige code."),
+        },
+    )
+    verschillen = forms.BooleanField(label=_("Alleen verschillen tonen"), required=False)
+
+    def clean_huis(self):
+        houses = self.cleaned_data["huis"]
+        if len(houses) < 2:
+            raise forms.ValidationError(
+                _("Kies ten minste twee veiligheidshuizen om te vergelijken.")
+            )
+        return houses
+
+
+class CompareView(TemplateView):
+    """Two or more houses side by side, task by task, differences marked."""
+
+    template_name = "houses/compare.html"
+
+    def get_context_data(self, **kwargs):
+        form = CompareForm(self.request.GET or None)
+        context = {"form": form}
+        if form.is_bound and form.is_valid():
+            houses = sorted(form.cleaned_data["huis"], key=lambda h: h.name)
+            packages = task_packages(houses)
+            rows = comparison_rows(houses, packages)
+            if form.cleaned_data["verschillen"]:
+                rows = [row for row in rows if row["differs"] or row["heading"]]
+            context.update(houses=houses, rows=rows, matrix=matrix(houses, packages))
+            context["difference_count"] = sum(1 for row in rows if row["differs"])
+        return super().get_context_data(**context, **kwargs)
+
+
+def comparison_rows(houses, packages):
+    """Rows of the comparison table: per role its tasks and filling, then additions, phase-outs."""
+    first = packages[houses[0].pk]
+    rows = []
+
+    def add(label, cells, *, note="", heading=False):
+        keys = {(c["status"], c["text"]) for c in cells} if cells else set()
+        rows.append(
+            {
+                "label": label,
+                "note": note,
+                "cells": cells,
+                "heading": heading,
+                "differs": not heading and len(keys) > 1,
+            }
+        )
+
+    index = {
+        house.pk: {
+            (rp.role.code, line.code): line for rp in packages[house.pk].roles for line in rp.tasks
+        }
+        for house in houses
+    }
+    for rp in first.roles:
+        add(rp.role.name, [], heading=True)
+        fill = {}
+        for house in houses:
+            role_package = next(r for r in packages[house.pk].roles if r.role.code == rp.role.code)
+            labels = sorted({a.get_presence_display() for a in role_package.filling})
+            fill[house.pk] = {
+                "status": "filled" if labels else "vacant",
+                "label": _("Bezet") if labels else _("Vacant"),
+                "text": ", ".join(str(label) for label in labels),
+            }
+        add(_("Bezetting"), [fill[h.pk] for h in houses])
+        for line in rp.tasks:
+            cells = []
+            for house in houses:
+                own = index[house.pk][(rp.role.code, line.code)]
+                cells.append(
+                    {
+                        "status": own.status,
+                        "label": own.status_label,
+                        "text": own.norm if own.status != AS_STANDARD else "",
+                        "variation": own.variation,
+                    }
+                )
+            add(line.title, cells)
+    extra = [("addition", _("Aanvullingen"), "additions"), ("phase_out", _("Afbouw"), "phase_outs")]
+    for status, heading, attribute in extra:
+        keyed = {}
+        for house in houses:
+            for line in getattr(packages[house.pk], attribute):
+                key = (line.role.code, line.code or line.title)
+                keyed.setdefault(key, {"title": line.title, "role": line.role.name, "lines": {}})
+                keyed[key]["lines"][house.pk] = line
+        if not keyed:
+            continue
+        add(heading, [], heading=True)
+        for entry in keyed.values():
+            cells = []
+            for house in houses:
+                line = entry["lines"].get(house.pk)
+                if line is None:
+                    cells.append({"status": "none", "label": _("Niet van toepassing"), "text": ""})
+                else:
+                    text = line.norm
+                    if line.deadline:
+                        text = _("uiterlijk %(date)s") % {
+                            "date": line.deadline.strftime("%d-%m-%Y")
+                        }
+                    cells.append(
+                        {
+                            "status": status,
+                            "label": line.status_label,
+                            "text": text,
+                            "variation": line.variation,
+                            "overdue": line.overdue,
+                        }
+                    )
+            add(entry["title"], cells, note=entry["role"])
+    return rows
+
+
+class UnitListView(TemplateView):
+    template_name = "houses/unit_list.html"
+
+    def get_context_data(self, **kwargs):
+        units = list(PoliceUnit.objects.all())
+        houses = list(House.objects.filter(active=True).select_related("police_unit"))
+        packages = task_packages(houses)
+        return super().get_context_data(
+            conformance=conformance_by_unit(units, houses, packages), **kwargs
+        )
+
+
+class UnitDetailView(TemplateView):
+    """An eenheid: its houses, its variations and its overdue phase-outs."""
+
+    template_name = "houses/unit_detail.html"
+
+    def get_context_data(self, **kwargs):
+        unit = get_object_or_404(PoliceUnit, code=self.kwargs["code"])
+        houses = list(
+            House.objects.filter(police_unit=unit, active=True).select_related("police_unit")
+        )
+        packages = task_packages(houses)
+        variations = list(
+            Variation.objects.filter(house__police_unit=unit)
+            .exclude(status__in=[Variation.Status.REJECTED, Variation.Status.ENDED])
+            .select_related("house", "role", "task", "standard_version")
+            .order_by("house__name", "role__position", "kind")
+        )
+        overdue = [v for v in variations if v.is_overdue]
+        return super().get_context_data(
+            unit=unit,
+            rows=matrix(houses, packages),
+            variations=variations,
+            overdue=overdue,
             **kwargs,
         )

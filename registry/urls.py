@@ -1,20 +1,24 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
 
-from houses import views as house_views
-from registry import views as registry_views
+from registry import views
 
 urlpatterns = [
-    path("", house_views.HomeView.as_view(), name="home"),
-    path(
-        "veiligheidshuizen/<slug:code>/", house_views.HouseDetailView.as_view(), name="house-detail"
-    ),
     path("inloggen/", auth_views.LoginView.as_view(), name="login"),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
-    path("gezondheid", registry_views.health, name="health"),
+    path("gezondheid", views.health, name="health"),
+    # Pages (server-rendered, Dutch with an English switch).
+    path("", views.DashboardView.as_view(), name="home"),
+    path("rollen/<slug:code>/", views.RoleDetailView.as_view(), name="role-detail"),
+    path("zoeken/", views.SearchView.as_view(), name="search"),
+    path("taal/", login_not_required(set_language), name="set_language"),
+    path("", include("houses.urls")),
+    path("", include("roles.urls")),
 ]
 
 # Benchmark mode only (make bench): the baseline the benchmark compares every endpoint with.

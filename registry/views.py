@@ -1,14 +1,213 @@
-"""Views of the registry project itself (the pages live in the apps)."""
+"""Pages that cut across the apps (the national dashboard, role pages, search), the health
+check and the lockout page."""
+
+from __future__ import annotations
 
 import logging
 
 from axes.helpers import get_cool_off, get_failure_limit
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
+from django.db.models import Prefetch, Q
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from django.views.generic import TemplateView
+
+from houses.filters import HouseFilter
+from houses.models import Assignment, House, PoliceUnit, Variation
+from houses.overview import conformance_by_unit, matrix
+from houses.package import task_packages
+from houses.views import export_query, filtered_houses
+from roles.models import Role, StandardVersion, Task
+
+OPEN = [Variation.Status.PROPOSED, Variation.Status.AGREED]
+CHART_BAR_HEIGHT = 28
+CHART_LABEL_WIDTH = 230
+CHART_BAR_WIDTH = 300
+
+
+class DashboardView(TemplateView):
+    """The national picture: houses × roles, conformance per eenheid, what needs attention."""
+
+    template_name = "registry/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        filterset, houses = filtered_houses(self.request)
+        packages = task_packages(houses, today=today)
+        rows = matrix(houses, packages)
+        units = list(PoliceUnit.objects.all())
+        conformance = [
+            entry for entry in conformance_by_unit(units, houses, packages) if entry.houses
+        ]
+        overdue = list(
+            Variation.objects.overdue(today)
+            .select_related("house", "role", "task")
+            .order_by("phase_out_by", "house__name")
+        )
+        review = list(
+            Variation.objects.filter(
+                Q(status=Variation.Status.PROPOSED)
+                | Q(status=Variation.Status.AGREED, review_by__lte=today)
+                | (
+                    Q(status__in=OPEN)
+                    & ~Q(standard_version__status=StandardVersion.Status.PUBLISHED)
+                )
+            )
+            .select_related("house", "role", "task", "standard_version")
+            .order_by("house__name", "kind")
+        )
+        for variation in review:
+            variation.review_reasons = review_reasons(variation, today)
+        roles = rows[0].cells if rows else []
+        return super().get_context_data(
+            filterset=filterset,
+            rows=rows,
+            roles=roles,
+            conformance=conformance,
+            chart=chart(conformance),
+            overdue=overdue,
+            review=review,
+            export_query=export_query(self.request),
+            **kwargs,
+        )
+
+
+def review_reasons(variation, today):
+    reasons = []
+    if variation.status == Variation.Status.PROPOSED:
+        reasons.append(_("voorgesteld, wacht op een besluit"))
+    if variation.review_by and variation.review_by <= today:
+        reasons.append(_("herbeoordelingsdatum bereikt"))
+    if variation.needs_review:
+        reasons.append(_("vastgelegd tegen een eerdere versie van de standaard"))
+    return reasons
+
+
+def chart(conformance):
+    """Geometry of the horizontal bar chart (SVG, drawn by the template)."""
+    bars = []
+    for index, entry in enumerate(conformance):
+        percent = entry.percent or 0
+        bars.append(
+            {
+                "entry": entry,
+                "y": index * CHART_BAR_HEIGHT,
+                "text_y": index * CHART_BAR_HEIGHT + CHART_BAR_HEIGHT // 2 + 5,
+                "width": round(CHART_BAR_WIDTH * percent / 100),
+                "value_x": CHART_LABEL_WIDTH + round(CHART_BAR_WIDTH * percent / 100) + 6,
+            }
+        )
+    return {
+        "bars": bars,
+        "label_width": CHART_LABEL_WIDTH,
+        "bar_width": CHART_BAR_WIDTH,
+        "bar_height": CHART_BAR_HEIGHT - 8,
+        "height": max(len(bars), 1) * CHART_BAR_HEIGHT + 24,
+        "width": CHART_LABEL_WIDTH + CHART_BAR_WIDTH + 60,
+        "axis_y": max(len(bars), 1) * CHART_BAR_HEIGHT + 4,
+        "half_x": CHART_LABEL_WIDTH + CHART_BAR_WIDTH // 2,
+        "full_x": CHART_LABEL_WIDTH + CHART_BAR_WIDTH,
+    }
+
+
+class RoleDetailView(TemplateView):
+    """A role of the published standard, and where it is filled and varied."""
+
+    template_name = "roles/role_detail.html"
+
+    def get_context_data(self, **kwargs):
+        role = get_object_or_404(
+            Role.objects.filter(
+                standard_version__status=StandardVersion.Status.PUBLISHED
+            ).prefetch_related(
+                Prefetch("tasks", queryset=Task.objects.order_by("position", "code"))
+            ),
+            code=self.kwargs["code"],
+        )
+        tasks = list(role.tasks.all())
+        assignments = list(
+            Assignment.objects.filter(role__code=role.code)
+            .exclude(status=Assignment.Status.ENDED)
+            .select_related("house", "police_unit", "district")
+            .order_by("house__name", "status")
+        )
+        houses = list(House.objects.filter(active=True).select_related("police_unit"))
+        filled = {a.house_id for a in assignments if a.status == Assignment.Status.ACTIVE}
+        variations = list(
+            Variation.objects.filter(role__code=role.code, status__in=OPEN)
+            .select_related("house", "task")
+            .order_by("house__name", "kind")
+        )
+        return super().get_context_data(
+            role=role,
+            core=[t for t in tasks if t.kind == Task.Kind.CORE],
+            optional=[t for t in tasks if t.kind == Task.Kind.OPTIONAL],
+            excluded=[t for t in tasks if t.kind == Task.Kind.EXCLUDED],
+            assignments=assignments,
+            vacant=[h for h in houses if h.pk not in filled],
+            variations=variations,
+            **kwargs,
+        )
+
+
+SEARCH_LIMIT = 50
+
+
+class SearchView(TemplateView):
+    """Search houses, roles, tasks and variations for a word."""
+
+    template_name = "registry/search.html"
+
+    def get_context_data(self, **kwargs):
+        query = (self.request.GET.get("q") or "").strip()[:100]
+        context = {"query": query, "too_short": 0 < len(query) < 2}
+        if len(query) >= 2:
+            houses = HouseFilter(
+                {"zoek": query}, queryset=House.objects.select_related("police_unit")
+            ).qs
+            published = {"standard_version__status": StandardVersion.Status.PUBLISHED}
+            roles = Role.objects.filter(**published).filter(
+                Q(name__icontains=query) | Q(purpose__icontains=query) | Q(code__icontains=query)
+            )
+            tasks = (
+                Task.objects.filter(role__standard_version__status=StandardVersion.Status.PUBLISHED)
+                .filter(
+                    Q(title__icontains=query)
+                    | Q(description__icontains=query)
+                    | Q(norm__icontains=query)
+                    | Q(note__icontains=query)
+                    | Q(code__icontains=query)
+                )
+                .select_related("role")
+            )
+            variations = (
+                Variation.objects.filter(
+                    Q(title__icontains=query)
+                    | Q(rationale__icontains=query)
+                    | Q(local_norm__icontains=query)
+                    | Q(agreed_with__icontains=query)
+                    | Q(task__title__icontains=query)
+                    | Q(house__name__icontains=query)
+                )
+                .select_related("house", "role", "task")
+                .order_by("house__name", "kind")
+            )
+            groups = {
+                "houses": list(houses[: SEARCH_LIMIT + 1]),
+                "roles": list(roles[: SEARCH_LIMIT + 1]),
+                "tasks": list(tasks[: SEARCH_LIMIT + 1]),
+                "variations": list(variations[: SEARCH_LIMIT + 1]),
+            }
+            context["more"] = [name for name, items in groups.items() if len(items) > SEARCH_LIMIT]
+            context.update({name: items[:SEARCH_LIMIT] for name, items in groups.items()})
+            context["total"] = sum(len(items[:SEARCH_LIMIT]) for items in groups.values())
+        return super().get_context_data(**context, **kwargs)
+
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,155 @@
+"""CSV and XLSX exports of a house's task package and of the national matrix.
+
+Both are built from ``houses.package.task_packages`` (through ``houses.overview.matrix``), so
+a spreadsheet shows exactly what the pages show. CSV uses a semicolon and a byte-order mark,
+which Dutch spreadsheet programs open correctly; cells that start with a formula character are
+prefixed with an apostrophe so a spreadsheet never runs them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from houses.overview import MatrixRow
+from houses.package import TaskPackage
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+CSV_TYPE = "text/csv; charset=utf-8"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _date(value):
+    return value.isoformat() if value else ""
+
+
+def package_table(package: TaskPackage, role_code: str | None = None):
+    """Header and rows of a house's task package, optionally of one role only."""
+    header = [
+        _("Rol"),
+        _("Taak"),
+        _("Soort taak"),
+        _("Status"),
+        _("Norm"),
+        _("Soort afwijking"),
+        _("Onderbouwing"),
+        _("Overeengekomen met"),
+        _("Overeengekomen op"),
+        _("Afgebouwd uiterlijk"),
+        _("Verlopen"),
+        _("Voorgesteld"),
+    ]
+    rows = []
+
+    def line_row(line):
+        v = line.variation
+        return [
+            line.role.name,
+            line.title,
+            line.task.get_kind_display() if line.task else _("Aanvulling"),
+            str(line.status_label),
+            line.norm,
+            v.get_kind_display() if v else "",
+            v.rationale if v else "",
+            v.agreed_with if v else "",
+            _date(v.agreed_on) if v else "",
+            _date(line.deadline),
+            _("ja") if line.overdue else "",
+            "; ".join(f"{p.get_kind_display()}: {p.rationale}" for p in line.proposed),
+        ]
+
+    for rp in package.roles:
+        if role_code and rp.role.code != role_code:
+            continue
+        rows.extend(line_row(line) for line in rp.tasks)
+    for line in package.additions + package.phase_outs:
+        if role_code and line.role.code != role_code:
+            continue
+        rows.append(line_row(line))
+    return header, rows
+
+
+def matrix_table(rows: list[MatrixRow]):
+    """Header and rows of the national matrix: one row per house, one column per role."""
+    roles = rows[0].cells if rows else []
+    header = [
+        _("Code"),
+        _("Veiligheidshuis"),
+        _("Eenheid"),
+        _("Veiligheidsregio"),
+        _("Status Landelijk kader"),
+        *[cell.role_name for cell in roles],
+        _("Standaardtaken conform"),
+        _("Standaardtaken"),
+        _("Verlopen afbouw"),
+        _("Voorgestelde afwijkingen"),
+    ]
+    table = []
+    for row in rows:
+        summary = row.package.summary
+        table.append(
+            [
+                row.house.code,
+                row.house.name,
+                row.house.police_unit.name,
+                row.house.safety_region,
+                row.house.get_framework_status_display(),
+                *[cell.text for cell in row.cells],
+                summary.delivered_as_standard,
+                summary.standard_tasks,
+                summary.overdue_phase_outs,
+                summary.proposed,
+            ]
+        )
+    return header, table
+
+
+def _safe(value):
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def csv_response(filename: str, header, rows) -> HttpResponse:
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow([_safe(str(h)) for h in header])
+    for row in rows:
+        writer.writerow([_safe(value) for value in row])
+    response = HttpResponse(buffer.getvalue(), content_type=CSV_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
+
+
+def xlsx_response(filename: str, title: str, header, rows) -> HttpResponse:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]
+    sheet.append([str(h) for h in header])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([_safe(value) for value in row])
+    sheet.freeze_panes = "A2"
+    for index, column in enumerate(sheet.columns, start=1):
+        width = max((len(str(c.value or "")) for c in column), default=8)
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(width, 8), 60) + 2
+    sheet.auto_filter.ref = sheet.dimensions
+    generated = date_format(timezone.localdate(), "j F Y")
+    workbook.properties.title = title
+    workbook.properties.description = _("Gegenereerd op %(date)s") % {"date": generated}
+    out = io.BytesIO()
+    workbook.save(out)
+    response = HttpResponse(out.getvalue(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response

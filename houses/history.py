@@ -1,0 +1,109 @@
+"""Recent history of a house: who changed what, when, from simple-history.
+
+``recent_changes(house)`` reads the history of the house, its assignments and its variations
+in a bounded number of queries (at most three per model: the latest records with the id of
+the record before each, those earlier records to compare against, and the role or task the
+record names), whatever the length of the history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import OuterRef, Subquery
+from django.utils.translation import gettext_lazy as _
+
+from houses.models import Assignment, House, Variation
+
+IGNORED_FIELDS = {"revision", "created_at", "updated_at", "single_holder"}
+
+ACTIONS = {"+": _("aangemaakt"), "~": _("gewijzigd"), "-": _("verwijderd")}
+
+
+@dataclass
+class Change:
+    when: object
+    who: str
+    subject: str
+    action: str
+    fields: list[str]
+    reason: str
+
+
+def _latest(model, limit, **filters):
+    history = model.history.model
+    previous = (
+        history.objects.filter(id=OuterRef("id"), history_date__lt=OuterRef("history_date"))
+        .order_by("-history_date", "-history_id")
+        .values("history_id")[:1]
+    )
+    return list(
+        history.objects.filter(**filters)
+        .select_related("history_user")
+        .annotate(previous_history_id=Subquery(previous))
+        .order_by("-history_date", "-history_id")[:limit]
+    )
+
+
+def _subject(record) -> str:
+    if isinstance(record, House.history.model):
+        return str(_("Huisgegevens"))
+    if isinstance(record, Assignment.history.model):
+        return str(_("Toewijzing %(role)s") % {"role": record.role.name})
+    kind = Variation.Kind(record.kind).label
+    what = record.title if record.kind == Variation.Kind.ADDITION else record.task.title
+    return f"{_('Afwijking')} ({kind}): {what}"
+
+
+def recent_changes(house: House, limit: int = 10) -> list[Change]:
+    previous = {}
+    records = []
+    for model, filters, related in [
+        (House, {"id": house.pk}, None),
+        (Assignment, {"house_id": house.pk}, "role"),
+        (Variation, {"house_id": house.pk}, "task"),
+    ]:
+        items = _latest(model, limit, **filters)
+        if not items:
+            continue
+        # The earlier records to compare against, and the subject's role or task: one query each.
+        ids = [r.previous_history_id for r in items if r.previous_history_id]
+        for earlier in model.history.model.objects.filter(history_id__in=ids):
+            previous[(model.history.model, earlier.history_id)] = earlier
+        if related:
+            _attach(items, related)
+        records.extend(items)
+    records.sort(key=lambda r: r.history_date, reverse=True)
+    records = records[:limit]
+    changes = []
+    for record in records:
+        earlier = previous.get((type(record), record.previous_history_id))
+        fields = []
+        if record.history_type == "~" and earlier is not None:
+            delta = record.diff_against(earlier)
+            names = [c.field for c in delta.changes if c.field not in IGNORED_FIELDS]
+            meta = record.instance_type._meta
+            fields = [str(meta.get_field(name).verbose_name) for name in names]
+        user = record.history_user
+        changes.append(
+            Change(
+                when=record.history_date,
+                who=(user.get_full_name() or user.username) if user else str(_("systeem")),
+                subject=_subject(record),
+                action=str(ACTIONS.get(record.history_type, record.history_type)),
+                fields=fields,
+                reason=record.history_change_reason or "",
+            )
+        )
+    return changes
+
+
+def _attach(records, name):
+    """Load the ``name`` foreign key of historical records in one query."""
+    field = records[0]._meta.get_field(name)
+    ids = {getattr(r, f"{name}_id") for r in records if getattr(r, f"{name}_id")}
+    objects = field.related_model._base_manager.in_bulk(ids)
+    for record in records:
+        target = objects.get(getattr(record, f"{name}_id"))
+        if target is not None:
+            setattr(record, name, target)

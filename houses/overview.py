@@ -1,0 +1,139 @@
+"""National overviews built from task packages: the houses × roles matrix and conformance.
+
+Everything here reads the result of ``houses.package.task_packages`` and runs no queries of
+its own, so the dashboard, the comparison and the exports show the same numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+from houses.models import House, PoliceUnit
+from houses.package import AS_STANDARD, TaskPackage
+
+FILLED = "filled"
+VACANT = "vacant"
+
+PRESENCE_SHORT = {
+    "case_meetings": _("Alleen casusoverleg"),
+    "part_time": _("Deeltijd"),
+    "full_time": _("Fulltime"),
+}
+
+
+@dataclass
+class MatrixCell:
+    """One house and one role: is the role filled (and how), vacant, or varied?"""
+
+    role_code: str
+    role_name: str
+    presences: list[str]
+    hours: object
+    deviations: int
+    proposed: int
+
+    @property
+    def state(self) -> str:
+        return FILLED if self.presences else VACANT
+
+    @property
+    def presence_labels(self) -> list[str]:
+        return [str(PRESENCE_SHORT.get(p, p)) for p in self.presences]
+
+    @property
+    def text(self) -> str:
+        """The cell as plain text (exports)."""
+        parts = [", ".join(self.presence_labels) if self.presences else str(_("Vacant"))]
+        if self.deviations:
+            parts.append(str(_("%(n)s afwijking(en)") % {"n": self.deviations}))
+        if self.proposed:
+            parts.append(str(_("%(n)s voorstel(len)") % {"n": self.proposed}))
+        return "; ".join(parts)
+
+
+@dataclass
+class MatrixRow:
+    house: House
+    package: TaskPackage
+    cells: list[MatrixCell]
+
+
+def matrix(houses, packages: dict[int, TaskPackage]) -> list[MatrixRow]:
+    """One row per house, one cell per role of the published standard."""
+    rows = []
+    for house in houses:
+        package = packages[house.pk]
+        deviations: dict[str, int] = {}
+        for rp in package.roles:
+            deviations[rp.role.code] = sum(1 for line in rp.tasks if line.status != AS_STANDARD)
+        for line in package.additions + package.phase_outs:
+            deviations[line.role.code] = deviations.get(line.role.code, 0) + 1
+        proposed: dict[str, int] = {}
+        for variation in package.proposed:
+            proposed[variation.role.code] = proposed.get(variation.role.code, 0) + 1
+        cells = []
+        for rp in package.roles:
+            presences = []
+            for assignment in rp.filling:
+                if assignment.presence not in presences:
+                    presences.append(assignment.presence)
+            cells.append(
+                MatrixCell(
+                    role_code=rp.role.code,
+                    role_name=rp.role.name,
+                    presences=presences,
+                    hours=rp.hours_per_week,
+                    deviations=deviations.get(rp.role.code, 0),
+                    proposed=proposed.get(rp.role.code, 0),
+                )
+            )
+        rows.append(MatrixRow(house=house, package=package, cells=cells))
+    return rows
+
+
+@dataclass
+class UnitConformance:
+    unit: PoliceUnit
+    houses: int = 0
+    standard_tasks: int = 0
+    as_standard: int = 0
+    deviations: int = 0
+    vacant_roles: int = 0
+    overdue: int = 0
+    house_list: list[House] = field(default_factory=list)
+
+    @property
+    def share(self) -> float | None:
+        if not self.standard_tasks:
+            return None
+        return self.as_standard / self.standard_tasks
+
+    @property
+    def percent(self) -> int | None:
+        share = self.share
+        return None if share is None else round(share * 100)
+
+
+def conformance_by_unit(units, houses, packages: dict[int, TaskPackage]):
+    """Per eenheid: how many standard tasks its houses deliver as the standard says."""
+    result = {unit.pk: UnitConformance(unit=unit) for unit in units}
+    for house in houses:
+        entry = result.get(house.police_unit_id)
+        if entry is None:
+            continue
+        summary = packages[house.pk].summary
+        entry.houses += 1
+        entry.house_list.append(house)
+        entry.standard_tasks += summary.standard_tasks
+        entry.as_standard += summary.delivered_as_standard
+        entry.deviations += (
+            summary.standard_tasks
+            - summary.delivered_as_standard
+            + summary.counts["addition"]
+            + summary.counts["phase_out"]
+        )
+        entry.vacant_roles += summary.vacant_roles
+        entry.overdue += summary.overdue_phase_outs
+    return list(result.values())
