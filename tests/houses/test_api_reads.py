@@ -187,7 +187,7 @@ def test_history_of_a_record_lists_changes_newest_first(client, registry):
     assert entries[0]["wijzigingen"] == [{"veld": "opmerkingen", "oud": "", "nieuw": "bijgewerkt"}]
 
 
-# --- constant query counts -------------------------------------------------------------------------
+# --- constant query counts ---------------------------------------------------------------
 def grow(standard, house_a, size):
     """``size`` extra houses, each with an assignment and two variations."""
     liaison = standard.roles.get(code="liaison")
