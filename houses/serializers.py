@@ -86,22 +86,25 @@ class HouseSerializer(serializers.ModelSerializer):
     gemeenten = serializers.ListField(
         source="municipalities", child=serializers.CharField(), read_only=True
     )
-    website = serializers.URLField(read_only=True)
+    website = serializers.CharField(
+        read_only=True, help_text="Adres van de website; kan leeg zijn."
+    )
     statusLandelijkKader = serializers.ChoiceField(
         source="framework_status",
         choices=House.FrameworkStatus.choices,
+        allow_blank=True,
         read_only=True,
         help_text="Leeg: nog niet vastgesteld.",
     )
     streefdatumLandelijkKader = serializers.DateField(
-        source="framework_target_date", read_only=True
+        source="framework_target_date", read_only=True, allow_null=True
     )
     casusoverleggen = HouseCaseMeetingSerializer(source="meetings", many=True, read_only=True)
     zekerheid = serializers.ChoiceField(
         source="confidence", choices=House.Confidence.choices, read_only=True
     )
-    geopendOp = serializers.DateField(source="opened_on", read_only=True)
-    bron = serializers.URLField(source="source", read_only=True)
+    geopendOp = serializers.DateField(source="opened_on", read_only=True, allow_null=True)
+    bron = serializers.CharField(source="source", read_only=True, help_text="Adres van de bron.")
     opmerkingen = serializers.CharField(source="notes", read_only=True)
     actief = serializers.BooleanField(source="active", read_only=True)
     revisie = serializers.IntegerField(source="revision", read_only=True)
@@ -238,7 +241,7 @@ class VariationSerializer(CleanedModelSerializer):
         source="agreed_with", max_length=200, required=False, allow_blank=True
     )
     overeengekomenDoor = serializers.SlugRelatedField(
-        source="agreed_by", slug_field="username", read_only=True
+        source="agreed_by", slug_field="username", read_only=True, allow_null=True
     )
     afgebouwdUiterlijk = serializers.DateField(
         source="phase_out_by", required=False, allow_null=True
@@ -247,7 +250,7 @@ class VariationSerializer(CleanedModelSerializer):
     herbeoordelenVoor = serializers.DateField(source="review_by", required=False, allow_null=True)
     standaard = standard_link(source="standard_version", read_only=True)
     vastgelegdDoor = serializers.SlugRelatedField(
-        source="recorded_by", slug_field="username", read_only=True
+        source="recorded_by", slug_field="username", read_only=True, allow_null=True
     )
     verlopen = serializers.BooleanField(source="is_overdue", read_only=True)
     teHerbeoordelen = serializers.BooleanField(source="needs_review", read_only=True)
@@ -304,7 +307,7 @@ class PackageAssignmentSerializer(serializers.Serializer):
         source="hours_per_week", max_digits=4, decimal_places=1, allow_null=True
     )
     leverendeEenheid = unit_link(source="police_unit", read_only=True)
-    functioneleMailbox = serializers.EmailField(source="contact_mailbox")
+    functioneleMailbox = serializers.CharField(source="contact_mailbox")
 
 
 class PackageTaskSerializer(serializers.Serializer):

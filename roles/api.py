@@ -102,6 +102,11 @@ class ReadMixin:
     permission_classes = [EditRights]
     pagination_class = Pagination
 
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        # An empty ``sorteer`` clears the ordering; pages need a stable one.
+        return queryset if queryset.ordered else queryset.order_by("pk")
+
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
         serializer = self.get_serializer(instance)
