@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.cache import parse_etags, quote_etag
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, permissions, status, viewsets
+from rest_framework import exceptions, parsers, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -44,6 +44,33 @@ class PreconditionFailed(exceptions.APIException):
         "haal de actuele versie op en breng uw wijziging opnieuw aan."
     )
     default_code = "precondition_failed"
+
+
+def has_unstorable_text(data) -> bool:
+    """NUL characters and lone surrogates cannot be stored (PostgreSQL refuses them)."""
+    if isinstance(data, str):
+        if "\x00" in data:
+            return True
+        try:
+            data.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(data, dict):
+        return any(has_unstorable_text(k) or has_unstorable_text(v) for k, v in data.items())
+    if isinstance(data, list):
+        return any(has_unstorable_text(item) for item in data)
+    return False
+
+
+class JSONParser(parsers.JSONParser):
+    """JSON, refusing text that no database can store (400 instead of a database error)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        data = super().parse(stream, media_type, parser_context)
+        if has_unstorable_text(data):
+            raise exceptions.ParseError(_("De JSON bevat tekens die niet zijn toegestaan."))
+        return data
 
 
 class EditRights(permissions.BasePermission):
@@ -101,6 +128,16 @@ class ReadMixin:
     lookup_value_regex = "[^/]+"
     permission_classes = [EditRights]
     pagination_class = Pagination
+    parser_classes = [JSONParser]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if has_unstorable_text([str(value) for value in kwargs.values()]):
+            raise exceptions.NotFound()
+        refused = _("Bevat tekens die niet zijn toegestaan.")
+        for key, values in request.query_params.lists():
+            if has_unstorable_text([key, *values]):
+                raise exceptions.ValidationError({key: [refused]})
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)

@@ -117,3 +117,19 @@ def test_session_authentication_works_for_the_browsable_api(reader):
     response = client.get("/api/v1/eenheden", HTTP_ACCEPT="text/html")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_text_no_database_can_store_is_a_400_not_a_server_error(national_user, standard):
+    client = token_client(national_user)
+    response = client.get("/api/v1/veiligheidshuizen?zoek=a%00b")
+    assert_problem(response, 400)
+    assert_problem(client.get("/api/v1/veiligheidshuizen/a%00b"), 404)
+    body = '{"veiligheidshuis": "a\\u0000", "rol": 1, "aanwezigheid": "part_time"}'
+    response = client.post("/api/v1/toewijzingen", body, content_type="application/json")
+    assert_problem(response, 400)
+
+
+def test_changed_since_accepts_any_offset(reader):
+    client = token_client(reader)
+    for moment in ["0332-11-08T22:11:57+18:00", "0001-01-01T00:00:00+01:00"]:
+        assert client.get("/api/v1/eenheden", {"gewijzigdSinds": moment}).status_code == 200

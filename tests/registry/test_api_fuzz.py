@@ -6,7 +6,9 @@ process, on the test database) with a national staff token, so writes are exerci
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -30,7 +32,18 @@ CHECKS = [
 
 
 @pytest.fixture
-def fuzz_token(national_user, standard, house_a, house_b):
+def keep_test_connection():
+    """Like Django's test client: the test's database connection survives each request."""
+    signals = (request_started, request_finished)
+    for signal in signals:
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in signals:
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture
+def fuzz_token(keep_test_connection, national_user, standard, house_a, house_b):
     from registry.models import ApiToken
 
     task = standard.roles.get(code="liaison").tasks.get(code="aanspreekpunt")
