@@ -12,13 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from houses.models import Assignment, District, House, PoliceUnit, Variation
+from roles.filters import ChangedSinceFilter
 from roles.models import Presence, StandardVersion
 
 OPEN_VARIATION = [Variation.Status.PROPOSED, Variation.Status.AGREED]
 
 
 class ChangedSinceFilterSet(filters.FilterSet):
-    gewijzigdSinds = filters.IsoDateTimeFilter(
+    gewijzigdSinds = ChangedSinceFilter(
         field_name="updated_at",
         lookup_expr="gte",
         label=_("Gewijzigd sinds (ISO 8601 datum en tijd)"),

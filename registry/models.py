@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
 from simple_history.models import HistoricalRecords
 
 
@@ -77,3 +78,26 @@ class User(AbstractUser):
         if self.is_active and self.kind == self.Kind.UNIT:
             return self.police_unit_id
         return None
+
+
+# --- API tokens ---------------------------------------------------------------------------------
+class ApiToken(AbstractAuthToken):
+    """A token for an API client: stored as a hash (knox), named, expiring, revocable.
+
+    The token acts as its user: the same edit rights, and the user in every history record.
+    Revoke a token by deleting it (admin or ``manage.py create_api_token --revoke``).
+    """
+
+    name = models.CharField(
+        _("naam"),
+        max_length=100,
+        help_text=_("Waarvoor dit token dient, bijvoorbeeld de naam van het dashboard."),
+    )
+
+    class Meta:
+        verbose_name = _("API-token")
+        verbose_name_plural = _("API-tokens")
+        ordering = ["-created"]
+
+    def __str__(self):
+        return f"{self.name} ({self.user}, {self.token_key}…)"

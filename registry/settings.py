@@ -111,6 +111,7 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORMS_URLFIELD_ASSUME_HTTPS = True  # the Django 6 default: URLs typed without a scheme are https
 
 AUTH_USER_MODEL = "registry.User"
 LOGIN_URL = "login"
@@ -209,6 +210,7 @@ AXES_COOLOFF_TIME = envint("LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
 # Lock the combination of account and address: a typo-prone colleague elsewhere is not locked out.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "registry.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "registry.security.client_ip"
 TRUST_X_FORWARDED_FOR = envbool("BEHIND_TLS_PROXY", False)
@@ -241,4 +243,88 @@ LOGGING["formatters"]["json_line"] = {"format": "%(message)s"}
 LOGGING["handlers"]["writes"] = {"class": "logging.StreamHandler", "formatter": "json_line"}
 LOGGING["loggers"] = {
     "registry.writes": {"handlers": ["writes"], "level": "INFO", "propagate": False},
+}
+
+# ---------------------------------------------------------------------------------------------
+# REST API (/api/v1/): Django REST framework, tokens (knox), OpenAPI (drf-spectacular).
+# ---------------------------------------------------------------------------------------------
+from datetime import timedelta  # noqa: E402
+
+API_VERSION = "1.0.0"  # SemVer; sent as the API-Version header and in the OpenAPI document.
+INSTALLED_APPS += [
+    "rest_framework",
+    "knox",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+]
+# Outermost, so that every response under /api/ (also Django's own 404 and 500) gets the
+# API-Version header and an application/problem+json body for errors.
+MIDDLEWARE.insert(0, "registry.api.ApiMiddleware")
+
+KNOX_TOKEN_MODEL = "registry.ApiToken"
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=envint("API_TOKEN_DAYS", 365)),
+    "AUTH_HEADER_PREFIX": "Token",
+}
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "knox.auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "registry.api.problem_exception_handler",
+    "DATETIME_FORMAT": "iso-8601",
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Register politie in Veiligheidshuizen",
+    "DESCRIPTION": (
+        "Wat de politie levert in elk (Zorg- en) Veiligheidshuis: de landelijke standaard, "
+        "toewijzingen van politiefuncties, lokale afwijkingen en het takenpakket per huis. "
+        "Authenticatie met een token: `Authorization: Token <token>`."
+    ),
+    "VERSION": API_VERSION,
+    "CONTACT": {
+        "name": os.environ.get("API_CONTACT_NAME", "Landelijk beheer register Veiligheidshuizen"),
+        "email": os.environ.get("API_CONTACT_EMAIL", "register-veiligheidshuizen@politie.nl"),
+        "url": os.environ.get("API_CONTACT_URL", "https://www.politie.nl/"),
+    },
+    "SERVERS": [
+        {
+            "url": os.environ.get("API_SERVER_URL", "/api/v1"),
+            "description": "Register politie in Veiligheidshuizen",
+        }
+    ],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SCHEMA_PATH_PREFIX_TRIM": True,
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": True,
+    "ENUM_NAME_OVERRIDES": {
+        "StandaardStatusEnum": "roles.models.StandardVersion.Status",
+        "TaakSoortEnum": "roles.models.Task.Kind",
+        "AanwezigheidEnum": "roles.models.Presence",
+        "BetrokkenheidPolitieEnum": "roles.models.CaseMeetingType.Involvement",
+        "EenheidSoortEnum": "houses.models.PoliceUnit.Kind",
+        "ToewijzingStatusEnum": "houses.models.Assignment.Status",
+        "AfwijkingSoortEnum": "houses.models.Variation.Kind",
+        "AfwijkingStatusEnum": "houses.models.Variation.Status",
+        "TakenpakketStatusEnum": "houses.serializers.PACKAGE_STATUS_CHOICES",
+    },
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "registry.api.document_responses",
+    ],
 }

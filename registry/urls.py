@@ -5,13 +5,15 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from registry import views
+from registry import api, views
 
 urlpatterns = [
     path("inloggen/", auth_views.LoginView.as_view(), name="login"),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("gezondheid", views.health, name="health"),
+    # REST API v1 (registry/api.py); everything else under /api/ is a problem+json 404.
+    path("api/", include((api.urlpatterns, "api"))),
     # Pages (server-rendered, Dutch with an English switch).
     path("", views.DashboardView.as_view(), name="home"),
     path("rollen/<slug:code>/", views.RoleDetailView.as_view(), name="role-detail"),

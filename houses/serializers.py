@@ -1,0 +1,384 @@
+"""API representation of eenheden, houses, assignments, variations and the task package."""
+
+from rest_framework import serializers
+
+from houses.models import Assignment, House, HouseCaseMeeting, PoliceUnit, Variation
+from houses.package import STATUS_LABELS
+from roles.models import Presence, Role, Task
+from roles.serializers import CleanedModelSerializer, LinkField, UtcDateTimeField
+
+
+def house_link(**kwargs):
+    return LinkField("api:veiligheidshuis-detail", lookup_field="code", **kwargs)
+
+
+def unit_link(**kwargs):
+    return LinkField("api:eenheid-detail", lookup_field="code", **kwargs)
+
+
+def role_link(**kwargs):
+    return LinkField("api:rol-detail", lookup_field="pk", **kwargs)
+
+
+def task_link(**kwargs):
+    return LinkField("api:taak-detail", lookup_field="pk", name_attr="title", **kwargs)
+
+
+def standard_link(**kwargs):
+    return LinkField(
+        "api:standaard-detail",
+        lookup_field="version",
+        url_kwarg="versie",
+        code_attr="version",
+        name_attr="title",
+        **kwargs,
+    )
+
+
+class PoliceUnitSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:eenheid-detail", lookup_field="code")
+    code = serializers.SlugField(read_only=True)
+    naam = serializers.CharField(source="name", read_only=True)
+    soort = serializers.ChoiceField(source="kind", choices=PoliceUnit.Kind.choices, read_only=True)
+    veiligheidsregios = serializers.ListField(
+        source="safety_regions", child=serializers.CharField(), read_only=True
+    )
+    gewijzigdOp = UtcDateTimeField(source="updated_at", read_only=True)
+
+    class Meta:
+        model = PoliceUnit
+        fields = ["url", "code", "naam", "soort", "veiligheidsregios", "gewijzigdOp"]
+
+
+class DistrictSerializer(serializers.Serializer):
+    code = serializers.SlugField(read_only=True)
+    naam = serializers.CharField(source="name", read_only=True)
+
+
+class HouseCaseMeetingSerializer(serializers.ModelSerializer):
+    casusoverleg = LinkField("api:casusoverleg-detail", source="meeting_type", read_only=True)
+    lokaleNaam = serializers.CharField(source="local_name", read_only=True)
+    politieNeemtDeel = serializers.BooleanField(source="police_participates", read_only=True)
+
+    class Meta:
+        model = HouseCaseMeeting
+        fields = ["casusoverleg", "lokaleNaam", "politieNeemtDeel"]
+
+
+class HouseSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:veiligheidshuis-detail", lookup_field="code"
+    )
+    takenpakket = serializers.HyperlinkedIdentityField(
+        view_name="api:veiligheidshuis-takenpakket", lookup_field="code"
+    )
+    code = serializers.SlugField(read_only=True)
+    naam = serializers.CharField(source="name", read_only=True)
+    vroegereNamen = serializers.ListField(
+        source="former_names", child=serializers.CharField(), read_only=True
+    )
+    vestigingsplaats = serializers.CharField(source="seat", read_only=True)
+    locaties = serializers.ListField(
+        source="locations", child=serializers.CharField(), read_only=True
+    )
+    veiligheidsregio = serializers.CharField(source="safety_region", read_only=True)
+    eenheid = unit_link(source="police_unit", read_only=True)
+    gemeenten = serializers.ListField(
+        source="municipalities", child=serializers.CharField(), read_only=True
+    )
+    website = serializers.CharField(
+        read_only=True, help_text="Adres van de website; kan leeg zijn."
+    )
+    statusLandelijkKader = serializers.ChoiceField(
+        source="framework_status",
+        choices=House.FrameworkStatus.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Leeg: nog niet vastgesteld.",
+    )
+    streefdatumLandelijkKader = serializers.DateField(
+        source="framework_target_date", read_only=True, allow_null=True
+    )
+    casusoverleggen = HouseCaseMeetingSerializer(source="meetings", many=True, read_only=True)
+    zekerheid = serializers.ChoiceField(
+        source="confidence", choices=House.Confidence.choices, read_only=True
+    )
+    geopendOp = serializers.DateField(source="opened_on", read_only=True, allow_null=True)
+    bron = serializers.CharField(source="source", read_only=True, help_text="Adres van de bron.")
+    opmerkingen = serializers.CharField(source="notes", read_only=True)
+    actief = serializers.BooleanField(source="active", read_only=True)
+    revisie = serializers.IntegerField(source="revision", read_only=True)
+    gewijzigdOp = UtcDateTimeField(source="updated_at", read_only=True)
+
+    class Meta:
+        model = House
+        fields = [
+            "url",
+            "takenpakket",
+            "code",
+            "naam",
+            "vroegereNamen",
+            "vestigingsplaats",
+            "locaties",
+            "veiligheidsregio",
+            "eenheid",
+            "gemeenten",
+            "website",
+            "statusLandelijkKader",
+            "streefdatumLandelijkKader",
+            "casusoverleggen",
+            "zekerheid",
+            "geopendOp",
+            "bron",
+            "opmerkingen",
+            "actief",
+            "revisie",
+            "gewijzigdOp",
+        ]
+
+
+class AssignmentSerializer(CleanedModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:toewijzing-detail")
+    id = serializers.IntegerField(read_only=True)
+    veiligheidshuis = house_link(source="house", queryset=House.objects.all())
+    rol = role_link(source="role", queryset=Role.objects.all())
+    leverendeEenheid = unit_link(
+        source="police_unit",
+        queryset=PoliceUnit.objects.all(),
+        required=False,
+        help_text="De eenheid die de functie levert; standaard de eenheid van het huis.",
+    )
+    district = DistrictSerializer(read_only=True, allow_null=True)
+    aanwezigheid = serializers.ChoiceField(source="presence", choices=Presence.choices)
+    urenPerWeek = serializers.DecimalField(
+        source="hours_per_week",
+        max_digits=4,
+        decimal_places=1,
+        min_value=0,
+        max_value=40,
+        required=False,
+        allow_null=True,
+    )
+    functioneleMailbox = serializers.EmailField(
+        source="contact_mailbox", max_length=254, required=False, allow_blank=True
+    )
+    telefoon = serializers.CharField(
+        source="contact_phone", max_length=30, required=False, allow_blank=True
+    )
+    naamFunctionaris = serializers.CharField(
+        source="officer_name",
+        max_length=120,
+        required=False,
+        allow_blank=True,
+        help_text="Optioneel; persoonsgegeven. Gebruik bij voorkeur de functionele mailbox.",
+    )
+    status = serializers.ChoiceField(choices=Assignment.Status.choices, required=False)
+    startdatum = serializers.DateField(source="start_date", required=False, allow_null=True)
+    einddatum = serializers.DateField(source="end_date", required=False, allow_null=True)
+    opmerkingen = serializers.CharField(source="notes", required=False, allow_blank=True)
+    revisie = serializers.IntegerField(source="revision", read_only=True)
+    aangemaaktOp = UtcDateTimeField(source="created_at", read_only=True)
+    gewijzigdOp = UtcDateTimeField(source="updated_at", read_only=True)
+
+    class Meta:
+        model = Assignment
+        fields = [
+            "url",
+            "id",
+            "veiligheidshuis",
+            "rol",
+            "leverendeEenheid",
+            "district",
+            "aanwezigheid",
+            "urenPerWeek",
+            "functioneleMailbox",
+            "telefoon",
+            "naamFunctionaris",
+            "status",
+            "startdatum",
+            "einddatum",
+            "opmerkingen",
+            "revisie",
+            "aangemaaktOp",
+            "gewijzigdOp",
+        ]
+        validators = []
+
+    def build(self):
+        instance = super().build()
+        if instance.police_unit_id is None and instance.house_id:
+            instance.police_unit = instance.house.police_unit
+        return instance
+
+
+class VariationSerializer(CleanedModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:afwijking-detail")
+    id = serializers.IntegerField(read_only=True)
+    veiligheidshuis = house_link(source="house", queryset=House.objects.all())
+    rol = role_link(source="role", queryset=Role.objects.all())
+    taak = task_link(
+        source="task",
+        queryset=Task.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="De standaardtaak waarop de afwijking ziet; leeg bij een aanvulling.",
+    )
+    soort = serializers.ChoiceField(source="kind", choices=Variation.Kind.choices)
+    omschrijving = serializers.CharField(
+        source="title",
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="Alleen bij een aanvulling: de taak die hier extra wordt geleverd.",
+    )
+    lokaleNorm = serializers.CharField(
+        source="local_norm", max_length=200, required=False, allow_blank=True
+    )
+    onderbouwing = serializers.CharField(source="rationale", allow_blank=True)
+    status = serializers.ChoiceField(choices=Variation.Status.choices, required=False)
+    overeengekomenOp = serializers.DateField(source="agreed_on", required=False, allow_null=True)
+    overeengekomenMet = serializers.CharField(
+        source="agreed_with", max_length=200, required=False, allow_blank=True
+    )
+    overeengekomenDoor = serializers.SlugRelatedField(
+        source="agreed_by", slug_field="username", read_only=True, allow_null=True
+    )
+    afgebouwdUiterlijk = serializers.DateField(
+        source="phase_out_by", required=False, allow_null=True
+    )
+    beeindigdOp = serializers.DateField(source="ended_on", required=False, allow_null=True)
+    herbeoordelenVoor = serializers.DateField(source="review_by", required=False, allow_null=True)
+    standaard = standard_link(source="standard_version", read_only=True)
+    vastgelegdDoor = serializers.SlugRelatedField(
+        source="recorded_by", slug_field="username", read_only=True, allow_null=True
+    )
+    verlopen = serializers.BooleanField(source="is_overdue", read_only=True)
+    teHerbeoordelen = serializers.BooleanField(source="needs_review", read_only=True)
+    revisie = serializers.IntegerField(source="revision", read_only=True)
+    aangemaaktOp = UtcDateTimeField(source="created_at", read_only=True)
+    gewijzigdOp = UtcDateTimeField(source="updated_at", read_only=True)
+
+    class Meta:
+        model = Variation
+        fields = [
+            "url",
+            "id",
+            "veiligheidshuis",
+            "rol",
+            "taak",
+            "soort",
+            "omschrijving",
+            "lokaleNorm",
+            "onderbouwing",
+            "status",
+            "overeengekomenOp",
+            "overeengekomenMet",
+            "overeengekomenDoor",
+            "afgebouwdUiterlijk",
+            "beeindigdOp",
+            "herbeoordelenVoor",
+            "standaard",
+            "vastgelegdDoor",
+            "verlopen",
+            "teHerbeoordelen",
+            "revisie",
+            "aangemaaktOp",
+            "gewijzigdOp",
+        ]
+        validators = []
+
+    def build(self):
+        instance = super().build()
+        if instance.pk is None and instance.role_id:
+            # A variation is recorded against the version of the standard its role belongs to.
+            instance.standard_version = instance.role.standard_version
+        return instance
+
+
+# --- the task package ---------------------------------------------------------------------------
+PACKAGE_STATUS_CHOICES = [(key, str(label)) for key, label in STATUS_LABELS.items()]
+
+
+class PackageAssignmentSerializer(serializers.Serializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:toewijzing-detail")
+    status = serializers.ChoiceField(choices=Assignment.Status.choices)
+    aanwezigheid = serializers.ChoiceField(source="presence", choices=Presence.choices)
+    urenPerWeek = serializers.DecimalField(
+        source="hours_per_week", max_digits=4, decimal_places=1, allow_null=True
+    )
+    leverendeEenheid = unit_link(source="police_unit", read_only=True)
+    functioneleMailbox = serializers.CharField(source="contact_mailbox")
+
+
+class PackageTaskSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Code van de standaardtaak; leeg bij een aanvulling.")
+    titel = serializers.CharField(source="title")
+    status = serializers.ChoiceField(choices=PACKAGE_STATUS_CHOICES)
+    statusLabel = serializers.CharField(source="status_label")
+    soort = serializers.CharField(
+        source="kind", help_text="Soort standaardtaak, leeg bij aanvulling."
+    )
+    norm = serializers.CharField()
+    afwijking = serializers.HyperlinkedRelatedField(
+        source="variation", view_name="api:afwijking-detail", read_only=True, allow_null=True
+    )
+    voorgesteld = serializers.HyperlinkedRelatedField(
+        source="proposed", view_name="api:afwijking-detail", read_only=True, many=True
+    )
+    afgebouwdUiterlijk = serializers.DateField(source="deadline", allow_null=True)
+    verlopen = serializers.BooleanField(source="overdue")
+    teHerbeoordelen = serializers.BooleanField(source="needs_review")
+
+
+class PackageLineSerializer(PackageTaskSerializer):
+    rol = role_link(source="role", read_only=True)
+
+
+class RolePackageSerializer(serializers.Serializer):
+    rol = role_link(source="role", read_only=True)
+    vacant = serializers.BooleanField()
+    urenPerWeek = serializers.DecimalField(source="hours_per_week", max_digits=5, decimal_places=1)
+    taken = PackageTaskSerializer(source="tasks", many=True)
+    toewijzingen = PackageAssignmentSerializer(source="assignments", many=True)
+
+
+class VariationSummarySerializer(serializers.Serializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:afwijking-detail")
+    soort = serializers.ChoiceField(source="kind", choices=Variation.Kind.choices)
+    status = serializers.ChoiceField(choices=Variation.Status.choices)
+    onderwerp = serializers.CharField(source="subject_title")
+
+
+class PackageSummarySerializer(serializers.Serializer):
+    aantallen = serializers.DictField(
+        source="counts", child=serializers.IntegerField(), help_text="Aantal taken per status."
+    )
+    standaardtaken = serializers.IntegerField(source="standard_tasks")
+    conformStandaard = serializers.IntegerField(source="delivered_as_standard")
+    aandeelConform = serializers.FloatField(
+        source="share_as_standard",
+        allow_null=True,
+        help_text="Aandeel standaardtaken dat conform de standaard wordt geleverd (0 tot 1).",
+    )
+    verlopenAfbouw = serializers.IntegerField(source="overdue_phase_outs")
+    teHerbeoordelen = serializers.IntegerField(source="needs_review")
+    vacanteRollen = serializers.IntegerField(source="vacant_roles")
+    voorgesteld = serializers.IntegerField(source="proposed")
+
+
+class TaskPackageSerializer(serializers.Serializer):
+    """The task package of a house (DESIGN.md section 4), as ``houses.package`` computes it."""
+
+    veiligheidshuis = house_link(source="house", read_only=True)
+    standaard = standard_link(source="standard", read_only=True, allow_null=True)
+    berekendOp = serializers.DateField(source="computed_on")
+    rollen = RolePackageSerializer(source="roles", many=True)
+    aanvullingen = PackageLineSerializer(source="additions", many=True)
+    afbouw = PackageLineSerializer(source="phase_outs", many=True)
+    voorgesteld = VariationSummarySerializer(source="proposed", many=True)
+    nietGekoppeld = VariationSummarySerializer(
+        source="unmatched",
+        many=True,
+        help_text="Afwijkingen waarvan de rol of taak niet in de gepubliceerde standaard staat.",
+    )
+    samenvatting = PackageSummarySerializer(source="summary")
