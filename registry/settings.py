@@ -293,7 +293,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": API_VERSION,
     "CONTACT": {
         "name": os.environ.get("API_CONTACT_NAME", "Landelijk beheer register Veiligheidshuizen"),
-        "email": os.environ.get("API_CONTACT_EMAIL", "register-veiligheidshuizen@politie.nl"),
+        "email": os.environ.get("API_CONTACT_EMAIL", "registerbeheer@politie.example"),
         "url": os.environ.get("API_CONTACT_URL", "https://www.politie.nl/"),
     },
     "SERVERS": [
