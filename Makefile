@@ -46,3 +46,9 @@ bench: install
 # DATABASE_URL, ...); see README, "Operations".
 serve: install
 	PYTHON=$(BIN)/python bin/serve
+
+# --- Load (not part of make test): mixed API reads and writes against gunicorn + PostgreSQL;
+# fails on any 5xx or lost write. LOAD_DURATION / LOAD_REQUESTS bound it (see bench/load.py).
+.PHONY: load
+load: install
+	$(BIN)/python bench/load.py

@@ -191,8 +191,9 @@ def manage(env: dict, *args: str, debug: bool = False) -> str:
 
 
 class Gunicorn:
-    def __init__(self, env: dict):
+    def __init__(self, env: dict, stderr=None):
         self.env = env
+        self.stderr = stderr  # where the server's log goes (default: this process's stderr)
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
@@ -211,6 +212,7 @@ class Gunicorn:
             ],
             cwd=ROOT,
             env=self.env,
+            stderr=self.stderr,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -262,8 +262,9 @@ INSTALLED_APPS += [
 MIDDLEWARE.insert(0, "registry.api.ApiMiddleware")
 
 KNOX_TOKEN_MODEL = "registry.ApiToken"
-# knox's own migrations create its (swapped-out) token table all the same, with a foreign key
-# to the users that stops PostgreSQL from emptying the user table: skip them.
+# knox's own migrations create its default token table even when the model is swapped out;
+# that unused table refers to users and makes PostgreSQL refuse to empty the user table
+# (TRUNCATE, as tests and flush do). Tokens live in registry.ApiToken only.
 MIGRATION_MODULES = {"knox": None}
 REST_KNOX = {
     "TOKEN_TTL": timedelta(days=envint("API_TOKEN_DAYS", 365)),

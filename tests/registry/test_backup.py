@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 from django.test import Client
+from rest_framework.test import APIClient
 
 from houses.demo import DEMO_PASSWORD, load_demo
 from houses.models import Assignment, House, Variation
@@ -56,9 +57,49 @@ def every_task_package():
     }
 
 
+API_RESOURCES = [
+    "veiligheidshuizen",
+    "eenheden",
+    "standaarden",
+    "rollen",
+    "taken",
+    "casusoverleggen",
+    "toewijzingen",
+    "afwijkingen",
+]
+
+
+def every_api_resource():
+    """What API clients get: every list (all pages), every record, its history, every package."""
+    client = APIClient()
+    client.force_authenticate(User.objects.get(username="landelijk"))
+
+    def get(path):
+        response = client.get(path)
+        assert response.status_code == 200, (path, response.content)
+        return response.json()
+
+    seen = {}
+    for resource in API_RESOURCES:
+        path, records = f"/api/v1/{resource}?paginaGrootte=100", []
+        while path:
+            page = get(path)
+            seen[path] = page
+            records += page["resultaten"]
+            path = page["volgende"]
+        assert records, resource
+        for record in records:
+            detail = record["url"]
+            seen[detail] = get(detail)
+            seen[f"{detail}/historie"] = get(f"{detail}/historie")
+            if resource == "veiligheidshuizen":
+                seen[record["takenpakket"]] = get(record["takenpakket"])
+    return seen
+
+
 #: The views compared before and after a round trip. Each is a function of no arguments that
-#: returns something comparable with ==; add one to compare another view (the API resources).
-VIEWS = [every_row, every_history, every_task_package]
+#: returns something comparable with ==; add one to compare another view.
+VIEWS = [every_row, every_history, every_task_package, every_api_resource]
 
 
 def make_registry():
