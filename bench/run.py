@@ -81,9 +81,8 @@ ENDPOINTS = [
         conditional=True,
     ),
     Endpoint("house_page", "4. huispagina", "/veiligheidshuizen/{code}/"),
-    Endpoint("dashboard", "5. dashboard", "/dashboard/"),
-    Endpoint("matrix_csv", "6. CSV-export landelijke matrix", "/export/matrix.csv", "csv"),
-    Endpoint("home", "+ startpagina (huizen per eenheid)", "/"),
+    Endpoint("dashboard", "5. dashboard", "/"),
+    Endpoint("matrix_csv", "6. CSV-export landelijke matrix", "/matrix.csv", "csv"),
 ]
 
 

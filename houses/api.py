@@ -3,7 +3,6 @@
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
 from houses.filters import AssignmentFilter, HouseFilter, PoliceUnitFilter, VariationFilter
 from houses.models import Assignment, House, HouseCaseMeeting, PoliceUnit, Variation
@@ -54,9 +53,11 @@ class HouseViewSet(ReadOnlyRegistryViewSet):
     )
     @action(detail=True, url_path="takenpakket", filter_backends=[], pagination_class=None)
     def takenpakket(self, request, *args, **kwargs):
-        house = self.get_object()
-        package = task_package(house)
-        return Response(TaskPackageSerializer(package, context=self.get_serializer_context()).data)
+        def compute():
+            package = task_package(self.get_object())
+            return TaskPackageSerializer(package, context=self.get_serializer_context()).data
+
+        return self.cached_read(request, "takenpakket", compute)
 
 
 class AssignmentViewSet(RegistryViewSet):

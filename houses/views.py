@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django import forms
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
 
@@ -13,6 +15,7 @@ from houses.history import recent_changes
 from houses.models import House, HouseCaseMeeting, PoliceUnit, Variation
 from houses.overview import conformance_by_unit, matrix
 from houses.package import AS_STANDARD, task_package, task_packages
+from roles.cache import cached, cached_fragment, current_revision
 
 #: The filters of the house list and the matrix (the API offers the rest of HouseFilter).
 PAGE_FILTERS = [
@@ -67,47 +70,100 @@ def get_house(code):
 
 
 class HouseDetailView(TemplateView):
-    """The task package of one house, its assignments, variations and recent history."""
+    """The task package of one house, its assignments, variations and recent history.
+
+    The page body is a cached fragment (``roles.cache``) per house, day (overdue flags),
+    language and edit right (the edit and history links), until the next write to the registry.
+    """
 
     template_name = "houses/house_detail.html"
 
     def get_context_data(self, **kwargs):
-        house = get_house(self.kwargs["code"])
-        package = task_package(house)
-        meetings = list(HouseCaseMeeting.objects.filter(house=house).select_related("meeting_type"))
-        return super().get_context_data(
-            house=house,
-            package=package,
-            meetings=meetings,
-            changes=recent_changes(house),
-            can_edit=house.is_editable_by(self.request.user),
-            **kwargs,
+        revision = current_revision()
+        code = self.kwargs["code"]
+        house = cached(
+            ["house", code],
+            lambda: House.objects.select_related("police_unit").filter(code=code).first(),
+            revision=revision,
         )
+        if house is None:
+            raise Http404
+        can_edit = house.is_editable_by(self.request.user)
+        today = timezone.localdate()
+
+        def make_context():
+            return {
+                "house": house,
+                "package": task_package(house, today=today),
+                "meetings": list(
+                    HouseCaseMeeting.objects.filter(house=house).select_related("meeting_type")
+                ),
+                "changes": recent_changes(house),
+                "can_edit": can_edit,
+            }
+
+        content = cached_fragment(
+            ["house-page", house.pk, can_edit, today],
+            "houses/includes/house_content.html",
+            make_context,
+            revision=revision,
+        )
+        return super().get_context_data(house=house, content=content, **kwargs)
 
 
 class PackageExportView(View):
-    """The task package of a house as CSV or XLSX; ``?rol=<code>`` limits it to one role."""
+    """The task package of a house as CSV or XLSX; ``?rol=<code>`` limits it to one role.
+    Cached like the matrix export (below)."""
 
     def get(self, request, code, fmt):
-        house = get_house(code)
-        package = task_package(house)
+        today = timezone.localdate()
         role_code = request.GET.get("rol") or None
-        header, rows = package_table(package, role_code)
-        filename = f"takenpakket-{house.code}"
-        if fmt == "xlsx":
-            return xlsx_response(filename, str(_("Takenpakket")), header, rows)
-        return csv_response(filename, header, rows)
+
+        def build():
+            house = get_house(code)
+            header, rows = package_table(task_package(house, today=today), role_code)
+            filename = f"takenpakket-{house.code}"
+            if fmt == "xlsx":
+                return xlsx_response(filename, str(_("Takenpakket")), header, rows)
+            return csv_response(filename, header, rows)
+
+        key = ["package-export", code, fmt, role_code, translation.get_language(), today]
+        return cached_response(key, build)
 
 
 class MatrixExportView(View):
-    """The national matrix (houses × roles) as CSV or XLSX, honouring the house filters."""
+    """The national matrix (houses × roles) as CSV or XLSX, honouring the house filters.
+
+    The file is cached (``roles.cache``) per format, filters, language and day until the next
+    write to the registry; it holds nothing that depends on the user.
+    """
 
     def get(self, request, fmt):
-        filterset, houses = filtered_houses(request)
-        header, rows = matrix_table(matrix(houses, task_packages(houses)))
-        if fmt == "xlsx":
-            return xlsx_response("matrix", str(_("Matrix")), header, rows)
-        return csv_response("matrix", header, rows)
+        today = timezone.localdate()
+
+        def build():
+            filterset, houses = filtered_houses(request)
+            header, rows = matrix_table(matrix(houses, task_packages(houses, today=today)))
+            if fmt == "xlsx":
+                return xlsx_response("matrix", str(_("Matrix")), header, rows)
+            return csv_response("matrix", header, rows)
+
+        key = ["matrix-export", fmt, request.GET.urlencode(), translation.get_language(), today]
+        return cached_response(key, build)
+
+
+def cached_response(key_parts, build):
+    """The response ``build()`` makes, from the read cache (body and the headers that matter)."""
+    content, headers = cached(
+        key_parts,
+        lambda: _stored(build()),
+    )
+    return HttpResponse(content, headers=headers)
+
+
+def _stored(response):
+    kept = ("Content-Type", "Content-Disposition")
+    return response.content, {name: response[name] for name in kept if response.has_header(name)}
 
 
 class CompareForm(forms.Form):

@@ -22,6 +22,7 @@ from houses.models import Assignment, House, PoliceUnit, Variation
 from houses.overview import conformance_by_unit, matrix
 from houses.package import task_packages
 from houses.views import export_query, filtered_houses
+from roles.cache import cached_fragment
 from roles.models import Role, StandardVersion, Task
 
 OPEN = [Variation.Status.PROPOSED, Variation.Status.AGREED]
@@ -36,7 +37,18 @@ class DashboardView(TemplateView):
     template_name = "registry/dashboard.html"
 
     def get_context_data(self, **kwargs):
+        # Nothing on the dashboard depends on the user: the body is one cached fragment per
+        # query string (filters), day (overdue, review dates) and language (roles.cache).
         today = timezone.localdate()
+        query = self.request.GET.urlencode()
+        content = cached_fragment(
+            ["dashboard", query, today],
+            "registry/includes/dashboard_content.html",
+            lambda: self.content_context(today),
+        )
+        return super().get_context_data(content=content, **kwargs)
+
+    def content_context(self, today):
         filterset, houses = filtered_houses(self.request)
         packages = task_packages(houses, today=today)
         rows = matrix(houses, packages)
@@ -64,17 +76,18 @@ class DashboardView(TemplateView):
         for variation in review:
             variation.review_reasons = review_reasons(variation, today)
         roles = rows[0].cells if rows else []
-        return super().get_context_data(
-            filterset=filterset,
-            rows=rows,
-            roles=roles,
-            conformance=conformance,
-            chart=chart(conformance),
-            overdue=overdue,
-            review=review,
-            export_query=export_query(self.request),
-            **kwargs,
-        )
+        return {
+            "filterset": filterset,
+            "filters_open": bool(filterset.form.errors or self.request.GET),
+            "clear_url": self.request.path,
+            "rows": rows,
+            "roles": roles,
+            "conformance": conformance,
+            "chart": chart(conformance),
+            "overdue": overdue,
+            "review": review,
+            "export_query": export_query(self.request),
+        }
 
 
 def review_reasons(variation, today):

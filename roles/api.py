@@ -8,6 +8,8 @@
 """
 
 from django.db import transaction
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils import timezone, translation
 from django.utils.cache import parse_etags, quote_etag
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
@@ -17,6 +19,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from roles.base import StaleEditError
+from roles.cache import cached, current_revision, etag, if_none_match
 from roles.filters import CaseMeetingTypeFilter, RoleFilter, StandardVersionFilter, TaskFilter
 from roles.models import CaseMeetingType, Role, StandardVersion, Task
 from roles.serializers import (
@@ -143,6 +146,49 @@ class ReadMixin:
         queryset = super().filter_queryset(queryset)
         # An empty ``sorteer`` clears the ordering; pages need a stable one.
         return queryset if queryset.ordered else queryset.order_by("pk")
+
+    # --- cached reads (roles/cache.py) ---------------------------------------------------------
+    def read_key(self, request, name: str) -> list:
+        """What a cached read depends on besides the registry's data: the full path (lookup,
+        filters, page), the host (links are absolute), the language (labels) and today's date
+        (overdue flags). No answer depends on the user: every signed-in user reads everything,
+        and authentication and permissions are checked before any cached answer is given."""
+        return [
+            "api",
+            name,
+            request.get_full_path(),
+            request.build_absolute_uri("/"),
+            translation.get_language(),
+            timezone.localdate(),
+        ]
+
+    def cached_read(self, request, name: str, compute):
+        """The JSON of ``compute()`` (the response data) from the read cache, with an ETag
+        derived from the change counter: ``If-None-Match`` with a current ETag is answered 304
+        without computing anything. The browsable API's HTML holds the user's name and a CSRF
+        token: it is neither cached nor given this ETag (it keeps the ETag of its body)."""
+        if request.accepted_renderer.format != "json":
+            return Response(compute())
+        revision = current_revision()
+        key = [*self.read_key(request, name), request.accepted_media_type]
+        tag = etag(key, revision=revision)
+        if if_none_match(request, tag):
+            return HttpResponseNotModified(headers={"ETag": tag})
+        renderer = request.accepted_renderer
+        # The rendered bytes are cached, not the data: DRF's data holds model instances
+        # (hyperlinks keep their object), which would be pickled along.
+        body = cached(
+            key,
+            lambda: renderer.render(
+                compute(), request.accepted_media_type, self.get_renderer_context()
+            ),
+            revision=revision,
+        )
+        return HttpResponse(body, content_type=renderer.media_type, headers={"ETag": tag})
+
+    def list(self, request, *args, **kwargs):
+        uncached = super().list
+        return self.cached_read(request, "list", lambda: uncached(request, *args, **kwargs).data)
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()

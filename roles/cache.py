@@ -29,6 +29,11 @@ from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.cache import parse_etags
+from django.utils.crypto import salted_hmac
+from django.utils.safestring import SafeString, mark_safe
 
 from roles.base import EditableModel
 from roles.models import ChangeCounter
@@ -96,7 +101,39 @@ def etag(key_parts: Iterable[Any], *, revision: int | None = None) -> str:
     """A strong ETag (quoted) for a representation of ``key_parts`` at the current revision."""
     if revision is None:
         revision = current_revision()
-    return f'"{cache_key(key_parts, revision).rsplit(":", 1)[1][:32]}-{revision}"'
+    # Keyed with the secret key, so that nobody can make up the ETag of an answer never given.
+    digest = salted_hmac("registry.etag", cache_key(key_parts, revision)).hexdigest()[:32]
+    return f'"{digest}-{revision}"'
+
+
+def if_none_match(request, tag: str) -> bool:
+    """Does the request's ``If-None-Match`` name ``tag``? (weak comparison, RFC 9110 13.1.2)"""
+    header = request.META.get("HTTP_IF_NONE_MATCH")
+    if not header:
+        return False
+    bare = tag.removeprefix("W/")
+    return any(candidate.removeprefix("W/") == bare for candidate in parse_etags(header))
+
+
+def cached_fragment(
+    key_parts: Iterable[Any],
+    template_name: str,
+    make_context: Callable[[], dict],
+    *,
+    revision: int | None = None,
+) -> SafeString:
+    """``template_name`` rendered with ``make_context()``, cached until the next write.
+
+    Rendered without the request, so the fragment holds no user, CSRF token or message; the
+    active language is part of the key. Everything else the caller's context depends on
+    (edit rights, today's date, the query string) belongs in ``key_parts``.
+    """
+    html = cached(
+        ["fragment", template_name, translation.get_language(), *key_parts],
+        lambda: str(render_to_string(template_name, make_context())),
+        revision=revision,
+    )
+    return mark_safe(html)  # noqa: S308 - rendered from our own template, autoescaped
 
 
 def _counts(sender) -> bool:

@@ -1,6 +1,7 @@
 """Helpers for the page tests: a registry of a given size, and a query-count check."""
 
 import datetime
+import re
 
 from django.utils import timezone
 
@@ -51,11 +52,25 @@ def populate(standard, unit, houses=2):
     return created
 
 
-def assert_same_queries(django_assert_num_queries, count, fetch, grow):
-    """``fetch()`` runs ``count`` queries, and still ``count`` after ``grow()``."""
+def assert_same_queries(django_assert_num_queries, count, fetch, grow, *, repeated=None):
+    """``fetch()`` runs ``count`` queries, and still ``count`` after ``grow()``.
+
+    With ``repeated``: fetching again before the next write (an answer from the read cache)
+    runs ``repeated`` queries, at both sizes too."""
     with django_assert_num_queries(count):
         first = fetch()
+    if repeated is not None:
+        with django_assert_num_queries(repeated):
+            assert without_csrf_tokens(fetch()) == without_csrf_tokens(first)
     grow()
     with django_assert_num_queries(count):
         second = fetch()
+    if repeated is not None:
+        with django_assert_num_queries(repeated):
+            assert without_csrf_tokens(fetch()) == without_csrf_tokens(second)
     return first, second
+
+
+def without_csrf_tokens(response) -> bytes:
+    """The body, with the CSRF tokens (masked anew for every response) left out."""
+    return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", response.content)

@@ -96,13 +96,15 @@ def test_exports_run_the_same_queries_whatever_the_number_of_houses(
     (house,) = populate(standard, unit_a, houses=1)
     assert_same_queries(
         django_assert_num_queries,
-        6,
+        7,
         lambda: reader_client.get(reverse("matrix-export", args=[fmt])),
         lambda: populate(standard, unit_a, houses=6),
+        repeated=3,  # session, user, change counter: the file comes from the read cache
     )
     assert_same_queries(
         django_assert_num_queries,
-        6,
+        7,
         lambda: reader_client.get(reverse("house-package-export", args=[house.code, fmt])),
         lambda: populate(standard, unit_a, houses=2),
+        repeated=3,
     )

@@ -189,7 +189,10 @@ def test_house_page_query_count_does_not_grow_with_data(
             variation.rationale += " (bijgewerkt)"
             variation.save()
 
-    assert_same_queries(django_assert_num_queries, 15, lambda: reader_client.get(url), grow)
+    # session, user, change counter; on a cache miss the house and the page's own queries
+    assert_same_queries(
+        django_assert_num_queries, 16, lambda: reader_client.get(url), grow, repeated=3
+    )
 
 
 # Comparison ---------------------------------------------------------------------------------
