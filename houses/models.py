@@ -472,6 +472,15 @@ class Variation(EditableModel):
                 name="variation_ends_after_agreement",
                 violation_error_message=_("De einddatum ligt vóór de datum van de afspraak."),
             ),
+            models.UniqueConstraint(
+                fields=["house", "task"],
+                condition=Q(status="agreed"),
+                name="one_agreed_variation_per_house_task",
+                violation_error_message=_(
+                    "Voor deze taak is in dit huis al een afwijking overeengekomen; beëindig die "
+                    "eerst."
+                ),
+            ),
         ]
         indexes = [
             # ?verlopen=: agreed phase-outs past their deadline (the prefix serves status, kind).

@@ -286,3 +286,17 @@ def test_the_filters_and_orderings_in_use_are_backed_by_an_index(db, table, colu
     with connection.cursor() as cursor:
         constraints = connection.introspection.get_constraints(cursor, table)
     assert any(c["index"] and c["columns"] == columns for c in constraints.values())
+
+
+def test_a_task_has_at_most_one_agreed_variation_per_house():
+    first = VariationFactory()
+    second = VariationFactory.build(
+        house=first.house, task=first.task, kind="omission", local_norm=""
+    )
+    assert "__all__" in errors_of(second)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        second.save()
+    # A proposal beside the agreement is fine: that is how a change is put forward.
+    VariationFactory(
+        house=first.house, task=first.task, status="proposed", agreed_on=None, agreed_with=""
+    ).full_clean()

@@ -206,10 +206,16 @@ def populate(standard, houses, active=True):
             house=house, role=role(standard, "liaison"), status="active" if active else "planned"
         )
         AssignmentFactory(house=house, role=role(standard, "deelnemer"), status="vacant")
-        VariationFactory(house=house, task=task(standard, "schakel"), kind="omission")
-        VariationFactory(house=house, task=task(standard, "aanspreekpunt"))
+        # One agreed variation per task and house; repeated rows for a house are proposals.
+        agreed = {} if active else {"status": "proposed", "agreed_on": None, "agreed_with": ""}
+        VariationFactory(house=house, task=task(standard, "schakel"), kind="omission", **agreed)
+        VariationFactory(house=house, task=task(standard, "aanspreekpunt"), **agreed)
         VariationFactory(
-            house=house, task=task(standard, "verslag"), kind="phase_out", phase_out_by=TODAY
+            house=house,
+            task=task(standard, "verslag"),
+            kind="phase_out",
+            phase_out_by=TODAY,
+            **agreed,
         )
         VariationFactory(
             house=house,
