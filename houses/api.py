@@ -18,7 +18,7 @@ from roles.api import ReadOnlyRegistryViewSet, RegistryViewSet
 
 
 class PoliceUnitViewSet(ReadOnlyRegistryViewSet):
-    """The eenheden: ten regional units and the national unit."""
+    """De eenheden van de politie: tien regionale eenheden en de Landelijke Eenheid."""
 
     queryset = PoliceUnit.objects.all()
     serializer_class = PoliceUnitSerializer
@@ -27,7 +27,7 @@ class PoliceUnitViewSet(ReadOnlyRegistryViewSet):
 
 
 class HouseViewSet(ReadOnlyRegistryViewSet):
-    """The (Zorg- en) Veiligheidshuizen, each with the task package of the police there."""
+    """De (Zorg- en) Veiligheidshuizen, elk met het takenpakket van de politie daar."""
 
     queryset = House.objects.select_related("police_unit").prefetch_related(
         Prefetch(
@@ -61,7 +61,10 @@ class HouseViewSet(ReadOnlyRegistryViewSet):
 
 
 class AssignmentViewSet(RegistryViewSet):
-    """Police functions filled at a house. Unit staff change those of their own eenheid."""
+    """Politiefuncties die in een huis zijn bezet.
+
+    Medewerkers van een eenheid wijzigen die van de huizen van hun eigen eenheid.
+    """
 
     queryset = Assignment.objects.select_related(
         "house", "role", "police_unit", "district"
@@ -71,7 +74,10 @@ class AssignmentViewSet(RegistryViewSet):
 
 
 class VariationViewSet(RegistryViewSet):
-    """Local variations against the standard. Unit staff change those of their own eenheid."""
+    """Lokale afwijkingen van de standaard.
+
+    Medewerkers van een eenheid wijzigen die van de huizen van hun eigen eenheid.
+    """
 
     queryset = Variation.objects.select_related(
         "house", "role", "task", "standard_version", "agreed_by", "recorded_by"

@@ -138,6 +138,8 @@ class HouseSerializer(serializers.ModelSerializer):
 
 
 class AssignmentSerializer(CleanedModelSerializer):
+    """Een politiefunctie die in een huis is bezet (toewijzing)."""
+
     url = serializers.HyperlinkedIdentityField(view_name="api:toewijzing-detail")
     id = serializers.IntegerField(read_only=True)
     veiligheidshuis = house_link(source="house", queryset=House.objects.all())
@@ -212,6 +214,8 @@ class AssignmentSerializer(CleanedModelSerializer):
 
 
 class VariationSerializer(CleanedModelSerializer):
+    """Een lokale afwijking van de standaard in een huis."""
+
     url = serializers.HyperlinkedIdentityField(view_name="api:afwijking-detail")
     id = serializers.IntegerField(read_only=True)
     veiligheidshuis = house_link(source="house", queryset=House.objects.all())
@@ -367,7 +371,7 @@ class PackageSummarySerializer(serializers.Serializer):
 
 
 class TaskPackageSerializer(serializers.Serializer):
-    """The task package of a house (DESIGN.md section 4), as ``houses.package`` computes it."""
+    """Het takenpakket van een huis: wat de politie daar moet leveren."""
 
     veiligheidshuis = house_link(source="house", read_only=True)
     standaard = standard_link(source="standard", read_only=True, allow_null=True)

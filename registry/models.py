@@ -1,4 +1,4 @@
-"""Users of the registry and what kind of user each is (DESIGN.md section 5)."""
+"""Users of the registry and what kind of user each is."""
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError

@@ -207,11 +207,14 @@ class ReadMixin:
 
 
 class ReadOnlyRegistryViewSet(ReadMixin, viewsets.ReadOnlyModelViewSet):
-    """Read for everyone signed in."""
+    """Te lezen voor iedereen die is aangemeld."""
 
 
 class RegistryViewSet(ReadMixin, viewsets.ModelViewSet):
-    """Read for everyone signed in; write within one's rights, without lost updates."""
+    """Te lezen voor iedereen die is aangemeld.
+
+    Te wijzigen binnen de eigen rechten, zonder verloren wijzigingen.
+    """
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -323,7 +326,7 @@ def _plain(value):
 
 # --- the national standard --------------------------------------------------------------------
 class StandardVersionViewSet(RegistryViewSet):
-    """Versions of the national standard. Only national staff change them."""
+    """Versies van de landelijke standaard. Alleen landelijk beheer wijzigt ze."""
 
     queryset = StandardVersion.objects.all()
     serializer_class = StandardVersionSerializer
@@ -333,7 +336,7 @@ class StandardVersionViewSet(RegistryViewSet):
 
 
 class RoleViewSet(RegistryViewSet):
-    """Police functions of the standard. Only national staff change them."""
+    """Politiefuncties (rollen) van de standaard. Alleen landelijk beheer wijzigt ze."""
 
     queryset = Role.objects.select_related("standard_version")
     serializer_class = RoleSerializer
@@ -341,7 +344,7 @@ class RoleViewSet(RegistryViewSet):
 
 
 class TaskViewSet(RegistryViewSet):
-    """Tasks of the roles of the standard. Only national staff change them."""
+    """Taken van de rollen van de standaard. Alleen landelijk beheer wijzigt ze."""
 
     queryset = Task.objects.select_related("role")
     serializer_class = TaskSerializer
@@ -349,7 +352,7 @@ class TaskViewSet(RegistryViewSet):
 
 
 class CaseMeetingTypeViewSet(ReadOnlyRegistryViewSet):
-    """Kinds of case meeting and whether the police takes part in them."""
+    """Soorten casusoverleg en of de politie eraan deelneemt."""
 
     queryset = CaseMeetingType.objects.all()
     serializer_class = CaseMeetingTypeSerializer

@@ -1,6 +1,6 @@
 """What every model that people edit shares: timestamps, a revision counter, and edit rights.
 
-Edit rights (DESIGN.md section 5) are decided here and nowhere else:
+Edit rights are decided here and nowhere else:
 
 - ``EditableQuerySet.editable_by(user)`` narrows a queryset to the rows a user may change;
 - ``EditableModel.is_editable_by(user)`` answers the same question for one object.

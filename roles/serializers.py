@@ -150,6 +150,8 @@ class CleanedModelSerializer(serializers.ModelSerializer):
 
 
 class StandardVersionSerializer(CleanedModelSerializer):
+    """Een versie van de landelijke standaard."""
+
     url = serializers.HyperlinkedIdentityField(
         view_name="api:standaard-detail", lookup_field="version", lookup_url_kwarg="versie"
     )
@@ -185,6 +187,8 @@ class StandardVersionSerializer(CleanedModelSerializer):
 
 
 class RoleSerializer(CleanedModelSerializer):
+    """Een politiefunctie (rol) van de standaard."""
+
     url = serializers.HyperlinkedIdentityField(view_name="api:rol-detail")
     id = serializers.IntegerField(read_only=True)
     standaard = LinkField(
@@ -240,6 +244,8 @@ class RoleSerializer(CleanedModelSerializer):
 
 
 class TaskSerializer(CleanedModelSerializer):
+    """Een taak van een rol van de standaard."""
+
     url = serializers.HyperlinkedIdentityField(view_name="api:taak-detail")
     id = serializers.IntegerField(read_only=True)
     rol = LinkField("api:rol-detail", source="role", lookup_field="pk", queryset=Role.objects.all())
@@ -295,7 +301,7 @@ class CaseMeetingTypeSerializer(serializers.ModelSerializer):
 
 
 class HistorySerializer(serializers.Serializer):
-    """One entry of a record's change history."""
+    """Eén wijziging uit de geschiedenis van een record."""
 
     tijdstip = UtcDateTimeField(help_text="Moment van de wijziging (UTC).")
     soort = serializers.ChoiceField(

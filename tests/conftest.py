@@ -1,4 +1,4 @@
-"""Shared fixtures: the personas of DESIGN.md section 5 and a small standard."""
+"""Shared fixtures: one persona per kind of user, two eenheden, and a small standard."""
 
 import pytest
 from django.test import Client

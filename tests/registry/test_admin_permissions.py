@@ -1,4 +1,4 @@
-"""The admin does exactly what DESIGN.md section 5 allows: personas × models × actions × eenheid."""
+"""The admin does exactly what the edit rights allow: personas × models × actions × eenheid."""
 
 import pytest
 from django.contrib import admin

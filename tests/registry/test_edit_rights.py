@@ -1,4 +1,4 @@
-"""Who may change what (DESIGN.md section 5), asked of querysets and of single objects."""
+"""Who may change what, asked of querysets and of single objects."""
 
 import pytest
 
