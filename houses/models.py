@@ -637,9 +637,8 @@ class Variation(EditableModel):
             raise
         if user is not None:
             self._history_user = user
-        self._change_reason = _("Herbeoordeeld tegen standaard %(version)s") % {
-            "version": published.version
-        }
+        # Stored history is read by everyone: in the registry's language, not the editor's.
+        self._change_reason = f"Herbeoordeeld tegen standaard {published.version}"
         self.save()
 
 

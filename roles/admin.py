@@ -29,6 +29,7 @@ from roles.base import StaleEditError
 from roles.models import CaseMeetingType, Role, StandardVersion, Task
 
 REVISION_FIELD = "loaded_revision"
+REVERT_REASON = "Teruggezet naar een eerdere versie"
 #: Bookkeeping fields left out of history differences and stale-edit messages.
 BOOKKEEPING_FIELDS = {"revision", "updated_at", "created_at", "single_holder"}
 TIMESTAMPS = ["revision", "created_at", "updated_at"]
@@ -312,7 +313,7 @@ class ScopedAdminMixin(ScopedPermissionsMixin):
     def save_model(self, request, obj, form, change):
         self.before_save(request, obj, change)
         if getattr(request, "_reverting", False):
-            obj._change_reason = _t("Teruggezet naar een eerdere versie")
+            obj._change_reason = REVERT_REASON  # stored: always in Dutch
         super().save_model(request, obj, form, change)
 
     def delete_model(self, request, obj):

@@ -300,3 +300,24 @@ def test_a_task_has_at_most_one_agreed_variation_per_house():
     VariationFactory(
         house=first.house, task=first.task, status="proposed", agreed_on=None, agreed_with=""
     ).full_clean()
+
+
+def test_marking_reviewed_repoints_to_the_published_standard_and_notes_it_in_dutch(
+    standard, house_a, national_user
+):
+    from django.utils import translation
+
+    old_task = Task.objects.get(role__standard_version=standard, code="schakel")
+    variation = VariationFactory(house=house_a, task=old_task, kind="omission")
+    newer = standard.make_draft("1.1")
+    newer.publish()
+    variation = Variation.objects.get(pk=variation.pk)
+    with translation.override("en"):  # the editor works in English
+        variation.mark_reviewed(national_user)
+    variation.refresh_from_db()
+    assert variation.standard_version == newer
+    assert variation.task.role.standard_version == newer
+    assert variation.task.code == "schakel"
+    latest = variation.history.first()
+    assert latest.history_change_reason == "Herbeoordeeld tegen standaard 1.1"
+    assert latest.history_user == national_user
