@@ -13,7 +13,8 @@ from import_export.formats.base_formats import CSV, XLSX
 
 from houses.models import Assignment, District, House, HouseCaseMeeting, PoliceUnit, Variation
 from houses.resources import AssignmentResource, HouseResource, VariationResource
-from roles.admin import (
+from registry.lib import rights
+from registry.lib.admin import (
     TIMESTAMPS,
     LastEditorMixin,
     ScopedHistoryAdmin,
@@ -33,7 +34,7 @@ class EditableByMeFilter(admin.SimpleListFilter):
         return [("ja", _("Ja")), ("nee", _("Nee"))]
 
     def queryset(self, request, queryset):
-        mine = queryset.model.objects.editable_by(request.user).values("pk")
+        mine = rights.editable(queryset.model.objects.all(), request.user).values("pk")
         if self.value() == "ja":
             return queryset.filter(pk__in=mine)
         if self.value() == "nee":
@@ -419,7 +420,7 @@ class VariationAdmin(
         for variation in queryset.select_related("role", "task", "standard_version"):
             if not variation.needs_review:
                 continue
-            if not variation.is_editable_by(request.user):
+            if not rights.may(request.user, "change", variation):
                 self.message_user(
                     request,
                     _t("%(variation)s: hoort bij een andere eenheid; niet gewijzigd.")

@@ -14,7 +14,7 @@ from houses.serializers import (
     TaskPackageSerializer,
     VariationSerializer,
 )
-from roles.api import ReadOnlyRegistryViewSet, RegistryViewSet
+from registry.lib.api import ReadOnlyRegistryViewSet, RegistryViewSet
 
 
 class PoliceUnitViewSet(ReadOnlyRegistryViewSet):

@@ -8,14 +8,11 @@ answers 400, the pages show the error.
 
 import django_filters as filters
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from houses.models import Assignment, District, House, PoliceUnit, Variation
-from roles.filters import ChangedSinceFilter
-from roles.models import Presence, StandardVersion
-
-OPEN_VARIATION = [Variation.Status.PROPOSED, Variation.Status.AGREED]
+from registry.lib.filters import ChangedSinceFilter
+from roles.models import Presence
 
 
 class ChangedSinceFilterSet(filters.FilterSet):
@@ -105,7 +102,9 @@ class HouseFilter(ChangedSinceFilterSet):
     def filter_has_variations(self, queryset, name, value):
         if value is None:
             return queryset
-        open_variations = Variation.objects.filter(house=OuterRef("pk"), status__in=OPEN_VARIATION)
+        open_variations = Variation.objects.filter(
+            house=OuterRef("pk"), status__in=Variation.OPEN_STATUSES
+        )
         return queryset.filter(Exists(open_variations) if value else ~Exists(open_variations))
 
     def filter_overdue(self, queryset, name, value):
@@ -190,17 +189,11 @@ class VariationFilter(ChangedSinceFilterSet):
     def filter_overdue(self, queryset, name, value):
         if value is None:
             return queryset
-        overdue = Q(
-            status=Variation.Status.AGREED,
-            kind=Variation.Kind.PHASE_OUT,
-            phase_out_by__lt=timezone.localdate(),
-        )
+        overdue = Variation.overdue_condition()
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
     def filter_needs_review(self, queryset, name, value):
         if value is None:
             return queryset
-        review = Q(status__in=OPEN_VARIATION) & ~Q(
-            standard_version__status=StandardVersion.Status.PUBLISHED
-        )
+        review = Variation.review_condition()
         return queryset.filter(review) if value else queryset.exclude(review)

@@ -14,8 +14,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from houses.models import Assignment, House, Variation
-
-IGNORED_FIELDS = {"revision", "created_at", "updated_at", "single_holder"}
+from registry.lib.editable import BOOKKEEPING_FIELDS
 
 ACTIONS = {"+": _("aangemaakt"), "~": _("gewijzigd"), "-": _("verwijderd")}
 
@@ -81,7 +80,7 @@ def recent_changes(house: House, limit: int = 10) -> list[Change]:
         fields = []
         if record.history_type == "~" and earlier is not None:
             delta = record.diff_against(earlier)
-            names = [c.field for c in delta.changes if c.field not in IGNORED_FIELDS]
+            names = [c.field for c in delta.changes if c.field not in BOOKKEEPING_FIELDS]
             meta = record.instance_type._meta
             fields = [str(meta.get_field(name).verbose_name) for name in names]
         user = record.history_user

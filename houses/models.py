@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from roles.base import EditableModel, EditableQuerySet
+from registry.lib.editable import EditableModel, EditableQuerySet
 from roles.models import CaseMeetingType, Presence, Role, StandardVersion, Task
 
 
@@ -318,15 +318,15 @@ class VariationQuerySet(EditableQuerySet):
     def proposed(self):
         return self.filter(status=Variation.Status.PROPOSED)
 
+    def open(self):
+        """Variations still in play: proposed or agreed."""
+        return self.filter(status__in=Variation.OPEN_STATUSES)
+
     def overdue(self, today=None):
-        today = today or timezone.localdate()
-        return self.agreed().filter(kind=Variation.Kind.PHASE_OUT, phase_out_by__lt=today)
+        return self.filter(Variation.overdue_condition(today))
 
     def needing_review(self):
-        """Open variations recorded against a standard version that is no longer published."""
-        return self.filter(status__in=[Variation.Status.PROPOSED, Variation.Status.AGREED]).exclude(
-            standard_version__status=StandardVersion.Status.PUBLISHED
-        )
+        return self.filter(Variation.review_condition())
 
 
 class Variation(EditableModel):
@@ -345,6 +345,9 @@ class Variation(EditableModel):
         AGREED = "agreed", _("Overeengekomen")
         REJECTED = "rejected", _("Afgewezen")
         ENDED = "ended", _("Beëindigd")
+
+    #: Open: still in play (shown beside or in the task package, counted, to be reviewed).
+    OPEN_STATUSES = (Status.PROPOSED, Status.AGREED)
 
     house = models.ForeignKey(
         House,
@@ -499,19 +502,41 @@ class Variation(EditableModel):
             return self.title
         return self.task.title if self.task_id else ""
 
-    @property
-    def is_overdue(self):
+    # The named rules of a variation: each has one definition here, as a database condition
+    # (for querysets and filters) and as a method on a loaded object (pages, API, exports).
+
+    @staticmethod
+    def overdue_condition(today=None) -> Q:
+        """Overdue: an agreed phase-out whose deadline has passed."""
+        return Q(
+            status=Variation.Status.AGREED,
+            kind=Variation.Kind.PHASE_OUT,
+            phase_out_by__lt=today or timezone.localdate(),
+        )
+
+    def overdue_on(self, today) -> bool:
         return (
             self.kind == self.Kind.PHASE_OUT
             and self.status == self.Status.AGREED
             and self.phase_out_by is not None
-            and self.phase_out_by < timezone.localdate()
+            and self.phase_out_by < today
+        )
+
+    @property
+    def is_overdue(self):
+        return self.overdue_on(timezone.localdate())
+
+    @staticmethod
+    def review_condition() -> Q:
+        """Needs review: open, and recorded against a standard version no longer published."""
+        return Q(status__in=Variation.OPEN_STATUSES) & ~Q(
+            standard_version__status=StandardVersion.Status.PUBLISHED
         )
 
     @property
     def needs_review(self):
         return (
-            self.status in {self.Status.PROPOSED, self.Status.AGREED}
+            self.status in self.OPEN_STATUSES
             and self.standard_version.status != StandardVersion.Status.PUBLISHED
         )
 
@@ -532,68 +557,11 @@ class Variation(EditableModel):
             self.agreed_by = user if getattr(user, "is_authenticated", False) else None
 
     def clean(self):
+        """Check every rule of ``VARIATION_RULES``; all broken ones are reported together."""
         errors = {}
-        previous = self.previous_status
-        if previous and self.status != previous and self.status not in TRANSITIONS[previous]:
-            errors["status"] = _("Een afwijking gaat niet van '%(old)s' naar '%(new)s'.") % {
-                "old": self.Status(previous).label,
-                "new": self.Status(self.status).label,
-            }
-        task = self.task if self.task_id else None
-        role = self.role if self.role_id else None
-        if self.kind == self.Kind.ADDITION:
-            if task:
-                errors["task"] = _(
-                    "Een aanvulling is een extra taak en verwijst niet naar een standaardtaak."
-                )
-            if not self.title.strip():
-                errors["title"] = _("Beschrijf de taak die hier extra wordt geleverd.")
-        elif self.kind:
-            if not task:
-                errors["task"] = _("Kies de standaardtaak waarop deze afwijking ziet.")
-            elif role and task.role_id != role.pk:
-                errors["task"] = _("Deze taak hoort niet bij de gekozen rol.")
-            elif self.kind == self.Kind.OMISSION and task.is_excluded:
-                errors["task"] = _(
-                    "Een uitgesloten taak hoort niet tot de standaard en kan niet worden "
-                    "weggelaten; leg een afbouw vast als die taak hier nog wordt uitgevoerd."
-                )
-            elif self.kind == self.Kind.ADJUSTMENT and task.is_excluded:
-                errors["task"] = _(
-                    "Een uitgesloten taak kan niet worden aangepast; alleen afgebouwd."
-                )
-            elif self.kind == self.Kind.PHASE_OUT and not task.is_excluded:
-                errors["task"] = _(
-                    "Alleen een uitgesloten taak (geen politietaak) kan worden afgebouwd."
-                )
-        if self.kind == self.Kind.ADJUSTMENT and not self.local_norm.strip():
-            errors["local_norm"] = _("Vul de lokale norm in van deze aanpassing.")
-        if self.kind == self.Kind.PHASE_OUT:
-            if not self.phase_out_by:
-                errors["phase_out_by"] = _("Vul in wanneer de afbouw uiterlijk klaar is.")
-            elif self.agreed_on and self.phase_out_by > add_years(
-                self.agreed_on, settings.PHASE_OUT_MAX_YEARS
-            ):
-                errors["phase_out_by"] = _(
-                    "Een afbouw duurt hoogstens %(years)s jaar na de afspraak."
-                ) % {"years": settings.PHASE_OUT_MAX_YEARS}
-        if not (self.rationale or "").strip():
-            errors["rationale"] = _("Leg uit waarom hier van de standaard wordt afgeweken.")
-        if self.status in {self.Status.AGREED, self.Status.ENDED}:
-            if not self.agreed_on:
-                errors["agreed_on"] = _("Vul in wanneer de afwijking is overeengekomen.")
-            if not (self.agreed_with or "").strip():
-                errors["agreed_with"] = _("Vul in met wie de afwijking is overeengekomen.")
-        if self.status == self.Status.ENDED and not self.ended_on:
-            errors["ended_on"] = _("Vul in wanneer de afwijking is beëindigd.")
-        if self.ended_on and self.agreed_on and self.ended_on < self.agreed_on:
-            errors["ended_on"] = _("De einddatum ligt vóór de datum van de afspraak.")
-        if (
-            role
-            and self.standard_version_id
-            and role.standard_version_id != self.standard_version_id
-        ):
-            errors["role"] = _("Deze rol hoort niet bij de standaardversie van de afwijking.")
+        for rule in VARIATION_RULES:
+            for field, message in rule(self):
+                errors.setdefault(field, message)
         if errors:
             raise ValidationError(errors)
 
@@ -656,3 +624,112 @@ def add_years(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
         return day.replace(year=day.year + years, day=28)
+
+
+# The rules of a variation, each a function yielding (field, message) for what it finds wrong.
+# ``Variation.clean`` runs them all, in this order; the first message per field is shown.
+
+
+def status_moves_along_the_workflow(v):
+    previous = v.previous_status
+    if previous and v.status != previous and v.status not in TRANSITIONS[previous]:
+        yield (
+            "status",
+            _("Een afwijking gaat niet van '%(old)s' naar '%(new)s'.")
+            % {
+                "old": Variation.Status(previous).label,
+                "new": Variation.Status(v.status).label,
+            },
+        )
+
+
+def addition_names_its_own_task(v):
+    if v.kind != Variation.Kind.ADDITION:
+        return
+    if v.task_id:
+        yield "task", _("Een aanvulling is een extra taak en verwijst niet naar een standaardtaak.")
+    if not v.title.strip():
+        yield "title", _("Beschrijf de taak die hier extra wordt geleverd.")
+
+
+def standard_task_fits_the_kind(v):
+    """Omission, adjustment and phase-out name a standard task of the chosen role; omission
+    and adjustment only of a task of the standard, phase-out only of an excluded one."""
+    if not v.kind or v.kind == Variation.Kind.ADDITION:
+        return
+    task = v.task if v.task_id else None
+    role = v.role if v.role_id else None
+    if not task:
+        yield "task", _("Kies de standaardtaak waarop deze afwijking ziet.")
+    elif role and task.role_id != role.pk:
+        yield "task", _("Deze taak hoort niet bij de gekozen rol.")
+    elif v.kind == Variation.Kind.OMISSION and task.is_excluded:
+        yield (
+            "task",
+            _(
+                "Een uitgesloten taak hoort niet tot de standaard en kan niet worden "
+                "weggelaten; leg een afbouw vast als die taak hier nog wordt uitgevoerd."
+            ),
+        )
+    elif v.kind == Variation.Kind.ADJUSTMENT and task.is_excluded:
+        yield "task", _("Een uitgesloten taak kan niet worden aangepast; alleen afgebouwd.")
+    elif v.kind == Variation.Kind.PHASE_OUT and not task.is_excluded:
+        yield "task", _("Alleen een uitgesloten taak (geen politietaak) kan worden afgebouwd.")
+
+
+def adjustment_has_local_norm(v):
+    if v.kind == Variation.Kind.ADJUSTMENT and not v.local_norm.strip():
+        yield "local_norm", _("Vul de lokale norm in van deze aanpassing.")
+
+
+def phase_out_has_deadline_within_term(v):
+    if v.kind != Variation.Kind.PHASE_OUT:
+        return
+    if not v.phase_out_by:
+        yield "phase_out_by", _("Vul in wanneer de afbouw uiterlijk klaar is.")
+    elif v.agreed_on and v.phase_out_by > add_years(v.agreed_on, settings.PHASE_OUT_MAX_YEARS):
+        yield (
+            "phase_out_by",
+            _("Een afbouw duurt hoogstens %(years)s jaar na de afspraak.")
+            % {"years": settings.PHASE_OUT_MAX_YEARS},
+        )
+
+
+def has_rationale(v):
+    if not (v.rationale or "").strip():
+        yield "rationale", _("Leg uit waarom hier van de standaard wordt afgeweken.")
+
+
+def agreement_is_recorded(v):
+    if v.status not in {Variation.Status.AGREED, Variation.Status.ENDED}:
+        return
+    if not v.agreed_on:
+        yield "agreed_on", _("Vul in wanneer de afwijking is overeengekomen.")
+    if not (v.agreed_with or "").strip():
+        yield "agreed_with", _("Vul in met wie de afwijking is overeengekomen.")
+
+
+def end_is_recorded_after_agreement(v):
+    if v.status == Variation.Status.ENDED and not v.ended_on:
+        yield "ended_on", _("Vul in wanneer de afwijking is beëindigd.")
+    if v.ended_on and v.agreed_on and v.ended_on < v.agreed_on:
+        yield "ended_on", _("De einddatum ligt vóór de datum van de afspraak.")
+
+
+def role_belongs_to_the_version(v):
+    role = v.role if v.role_id else None
+    if role and v.standard_version_id and role.standard_version_id != v.standard_version_id:
+        yield "role", _("Deze rol hoort niet bij de standaardversie van de afwijking.")
+
+
+VARIATION_RULES = [
+    status_moves_along_the_workflow,
+    addition_names_its_own_task,
+    standard_task_fits_the_kind,
+    adjustment_has_local_norm,
+    phase_out_has_deadline_within_term,
+    has_rationale,
+    agreement_is_recorded,
+    end_is_recorded_after_agreement,
+    role_belongs_to_the_version,
+]

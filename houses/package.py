@@ -28,7 +28,6 @@ ADDED = "addition"
 PHASE_OUT = "phase_out"
 
 #: The variations a package shows: agreed ones change it, proposed ones are shown beside it.
-OPEN_STATUSES = (Variation.Status.PROPOSED, Variation.Status.AGREED)
 
 STATUS_LABELS = {
     AS_STANDARD: _("Conform standaard"),
@@ -154,7 +153,7 @@ def task_packages(houses, *, today: datetime.date | None = None) -> dict[int, Ta
         assignments[assignment.house_id].append(assignment)
     variations: dict[int, list[Variation]] = {pk: [] for pk in house_ids}
     for variation in Variation.objects.filter(
-        house_id__in=house_ids, status__in=OPEN_STATUSES
+        house_id__in=house_ids, status__in=Variation.OPEN_STATUSES
     ).select_related("role", "task", "standard_version", "agreed_by", "recorded_by"):
         variations[variation.house_id].append(variation)
     return {
@@ -182,8 +181,8 @@ def build_package(house, standard, tasks, assignments, variations, *, today) -> 
     proposed: list[Variation] = []
     unmatched: list[Variation] = []
     for variation in sorted(variations, key=lambda v: (v.kind, v.pk or 0)):
-        variation.is_overdue_on = _overdue(variation, today)
-        if variation.status not in OPEN_STATUSES:
+        variation.is_overdue_on = variation.overdue_on(today)
+        if variation.status not in Variation.OPEN_STATUSES:
             continue  # rejected and ended variations never change the package
         if variation.status == Variation.Status.PROPOSED:
             proposed.append(variation)
@@ -270,7 +269,9 @@ def build_package(house, standard, tasks, assignments, variations, *, today) -> 
     counts[ADDED] = len(additions)
     counts[PHASE_OUT] = len(phase_outs)
 
-    open_variations = [v for v in variations if v.status in OPEN_STATUSES and v not in unmatched]
+    open_variations = [
+        v for v in variations if v.status in Variation.OPEN_STATUSES and v not in unmatched
+    ]
     summary = Summary(
         counts=counts,
         standard_tasks=standard_tasks,
@@ -294,13 +295,4 @@ def build_package(house, standard, tasks, assignments, variations, *, today) -> 
         unmatched=unmatched,
         summary=summary,
         computed_on=today,
-    )
-
-
-def _overdue(variation: Variation, today: datetime.date) -> bool:
-    return (
-        variation.kind == Variation.Kind.PHASE_OUT
-        and variation.status == Variation.Status.AGREED
-        and variation.phase_out_by is not None
-        and variation.phase_out_by < today
     )

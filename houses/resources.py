@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _t
 from import_export import fields, resources, widgets
 
 from houses.models import Assignment, District, House, PoliceUnit, Variation
+from registry.lib import rights
 from roles.models import Role, StandardVersion, Task
 
 IMPORT_REASON = "Import"
@@ -109,7 +110,7 @@ class ScopedResource(DutchColumnsResource):
 
     def after_init_instance(self, instance, new, row, **kwargs):
         user = kwargs.get("user")
-        if not new and not instance.is_editable_by(user):
+        if not new and not rights.may(user, "change", instance):
             raise ValidationError(
                 _t(
                     "Regel voor %(record)s geweigerd: dit record hoort bij een andere eenheid "
@@ -131,7 +132,7 @@ class ScopedResource(DutchColumnsResource):
     def import_instance(self, instance, row, **kwargs):
         super().import_instance(instance, row, **kwargs)
         user = kwargs.get("user")
-        if instance.house_id and not instance.is_editable_by(user):
+        if instance.house_id and not rights.may(user, "change" if instance.pk else "add", instance):
             raise ValidationError(
                 {
                     "house": _t(

@@ -28,7 +28,7 @@ from simple_history.utils import bulk_create_with_history
 
 from houses.models import Assignment, House, HouseCaseMeeting, Variation, add_years
 from houses.reference import load_reference
-from roles.cache import bump
+from registry.lib.cache import bump
 from roles.models import CaseMeetingType, Presence, Role, StandardVersion, Task
 
 SCALE_REASON = "Synthetische schaalgegevens"
@@ -72,7 +72,6 @@ STATUS_WEIGHTS = {
     Variation.Status.REJECTED: 10,
     Variation.Status.ENDED: 15,
 }
-OPEN = {Variation.Status.PROPOSED, Variation.Status.AGREED}
 
 
 def is_synthetic(code: str) -> bool:
@@ -244,7 +243,7 @@ class ScaleGenerator:
                         kind = Variation.Kind.ADDITION
                     else:
                         task = self.rng.choice(free)
-                        if status in OPEN:
+                        if status in Variation.OPEN_STATUSES:
                             open_tasks.add(task.pk)
                 variation = self.variation(house, roles, task, kind, status, standard)
                 variation.clean()  # raises if the generator ever makes an invalid one

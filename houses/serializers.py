@@ -4,8 +4,8 @@ from rest_framework import serializers
 
 from houses.models import Assignment, House, HouseCaseMeeting, PoliceUnit, Variation
 from houses.package import STATUS_LABELS
+from registry.lib.serializers import CleanedModelSerializer, LinkField, UtcDateTimeField
 from roles.models import Presence, Role, Task
-from roles.serializers import CleanedModelSerializer, LinkField, UtcDateTimeField
 
 
 def house_link(**kwargs):

@@ -15,7 +15,8 @@ from houses.history import recent_changes
 from houses.models import House, HouseCaseMeeting, PoliceUnit, Variation
 from houses.overview import conformance_by_unit, matrix
 from houses.package import AS_STANDARD, task_package, task_packages
-from roles.cache import cached, cached_fragment, current_revision
+from registry.lib import rights
+from registry.lib.cache import cached, cached_fragment, current_revision
 
 #: The filters of the house list and the matrix (the API offers the rest of HouseFilter).
 PAGE_FILTERS = [
@@ -72,7 +73,7 @@ def get_house(code):
 class HouseDetailView(TemplateView):
     """The task package of one house, its assignments, variations and recent history.
 
-    The page body is a cached fragment (``roles.cache``) per house, day (overdue flags),
+    The page body is a cached fragment (``registry.lib.cache``) per house, day (overdue flags),
     language and edit right (the edit and history links), until the next write to the registry.
     """
 
@@ -88,7 +89,7 @@ class HouseDetailView(TemplateView):
         )
         if house is None:
             raise Http404
-        can_edit = house.is_editable_by(self.request.user)
+        can_edit = rights.may(self.request.user, "change", house)
         today = timezone.localdate()
 
         def make_context():
@@ -134,7 +135,7 @@ class PackageExportView(View):
 class MatrixExportView(View):
     """The national matrix (houses × roles) as CSV or XLSX, honouring the house filters.
 
-    The file is cached (``roles.cache``) per format, filters, language and day until the next
+    The file is cached (``registry.lib.cache``) per format, filters, language and day until the next
     write to the registry; it holds nothing that depends on the user.
     """
 

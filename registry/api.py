@@ -22,9 +22,9 @@ from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSpli
 from rest_framework import exceptions, routers, status
 
 from houses.api import AssignmentViewSet, HouseViewSet, PoliceUnitViewSet, VariationViewSet
+from registry.lib.editable import StaleEditError
+from registry.lib.serializers import NON_FIELD_NAME
 from roles.api import CaseMeetingTypeViewSet, RoleViewSet, StandardVersionViewSet, TaskViewSet
-from roles.base import StaleEditError
-from roles.serializers import NON_FIELD_NAME
 
 logger = logging.getLogger(__name__)
 

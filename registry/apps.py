@@ -13,3 +13,6 @@ class RegistryConfig(AppConfig):
         post_migrate.connect(setup_groups_after_migrate, sender=self)
 
         from registry import audit  # noqa: F401  (connects the write log)
+        from registry.lib import cache
+
+        cache.connect()

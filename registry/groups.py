@@ -4,7 +4,7 @@ An account needs only a kind (and an eenheid for unit staff): saving a user puts
 group of its kind, and ``manage.py setup_groups`` (also run after every ``migrate``) creates or
 updates the groups and re-syncs every account. The model permissions say what a kind may do
 with a model at all; which objects it may change is decided by the edit-rights module
-(``roles.base``), which the admin asks as well.
+(``registry.lib.rights``), which the admin asks as well.
 """
 
 from __future__ import annotations

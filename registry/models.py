@@ -68,7 +68,7 @@ class User(AbstractUser):
 
         sync_user_groups(self, using=kwargs.get("using") or self._state.db)
 
-    # The two properties the edit-rights module (roles.base) reads.
+    # The two properties the edit-rights module (registry.lib.rights) reads.
     @property
     def may_edit_everything(self) -> bool:
         return self.is_active and (self.is_superuser or self.kind == self.Kind.NATIONAL)
@@ -101,3 +101,20 @@ class ApiToken(AbstractAuthToken):
 
     def __str__(self):
         return f"{self.name} ({self.user}, {self.token_key}…)"
+
+
+class ChangeCounter(models.Model):
+    """One row counting every write to the registry; read caches and ETags key on it.
+
+    See ``registry/lib/cache.py``. It lives in the database so that every server process sees the
+    same value the moment a write commits.
+    """
+
+    value = models.PositiveBigIntegerField(_("aantal wijzigingen"), default=0)
+
+    class Meta:
+        verbose_name = _("wijzigingsteller")
+        verbose_name_plural = _("wijzigingstellers")
+
+    def __str__(self):
+        return str(self.value)

@@ -5,6 +5,7 @@ Production sets at least DEBUG=false, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -66,13 +67,30 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "import_export",
+    "axes",
+    "rest_framework",
+    "knox",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "roles",
     "houses",
     "registry",
 ]
 
+# Benchmark mode (make bench only): mounts a baseline view and counts queries per request
+# in an X-Query-Count header. Never set in production.
+BENCHMARK_BASELINE = envbool("BENCHMARK_BASELINE", False)
+
+# The whole order in one place, outermost first.
 MIDDLEWARE = [
+    # Benchmark mode only: counts every query of the request, so it wraps everything.
+    *(["registry.benchmark.QueryCountMiddleware"] if BENCHMARK_BASELINE else []),
+    # Every response under /api/ (also Django's own 404 and 500) gets the API-Version header
+    # and an application/problem+json body for errors.
+    "registry.api.ApiMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Right after Django's SecurityMiddleware: CSP and Cache-Control on every response.
+    "registry.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "registry.middleware.DutchByDefaultLocaleMiddleware",
@@ -83,6 +101,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: turns a lockout into the Dutch lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "registry.urls"
@@ -111,7 +131,6 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-FORMS_URLFIELD_ASSUME_HTTPS = True  # the Django 6 default: URLs typed without a scheme are https
 
 AUTH_USER_MODEL = "registry.User"
 LOGIN_URL = "login"
@@ -162,16 +181,27 @@ if envbool("BEHIND_TLS_PROXY", False):
 # How long (in years) after agreement a phase-out may run at most.
 PHASE_OUT_MAX_YEARS = envint("PHASE_OUT_MAX_YEARS", 3)
 
+# Everything to standard error; every write that simple-history records also as one JSON line
+# on the "registry.writes" logger (registry/audit.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json_line": {"format": "%(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "writes": {"class": "logging.StreamHandler", "formatter": "json_line"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "registry.writes": {"handlers": ["writes"], "level": "INFO", "propagate": False},
+    },
 }
 
-# --- Read cache and benchmark mode -------------------------------------------------------
-# The read cache (roles/cache.py) keys every entry on the registry-wide change counter, so an
+# --- Read cache -------------------------------------------------------
+# The read cache (registry/lib/cache.py) keys every entry on the registry-wide change counter, so an
 # entry is never served after a write; the timeout only bounds memory. Each server process
 # keeps its own copy (LocMemCache); the counter itself is in the database, shared by all.
 CACHES = {
@@ -183,20 +213,8 @@ CACHES = {
 }
 REGISTRY_CACHE_TIMEOUT = envint("REGISTRY_CACHE_TIMEOUT", 600)
 
-# Benchmark mode (make bench only): mounts a baseline view and counts queries per request
-# in an X-Query-Count header. Never set in production.
-BENCHMARK_BASELINE = envbool("BENCHMARK_BASELINE", False)
-if BENCHMARK_BASELINE:
-    MIDDLEWARE.insert(0, "registry.benchmark.QueryCountMiddleware")
-
 # --- Security and operations -----------------------------------------------------------------
 # Login throttling (django-axes), Content-Security-Policy, no-store on the API, the write log.
-
-INSTALLED_APPS.append("axes")
-# Right after Django's SecurityMiddleware: CSP and Cache-Control on every response.
-MIDDLEWARE.insert(1, "registry.security.SecurityHeadersMiddleware")
-# Last, as django-axes requires: turns a lockout into the Dutch lockout page.
-MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 
 # The lockout check first: it refuses locked-out logins before a password is checked. It has
 # no get_user(), so the test client's force_login() picks ModelBackend.
@@ -238,28 +256,10 @@ CSP_RELAXED_PREFIXES = ["/api/v1/docs"]
 CSP_RELAXED_DIRECTIVES = {"style-src": ["'unsafe-inline'"]}
 NO_STORE_PREFIXES = ["/api/"]
 
-# Every write that simple-history records, as one JSON line on the "registry.writes" logger.
-LOGGING["formatters"]["json_line"] = {"format": "%(message)s"}
-LOGGING["handlers"]["writes"] = {"class": "logging.StreamHandler", "formatter": "json_line"}
-LOGGING["loggers"] = {
-    "registry.writes": {"handlers": ["writes"], "level": "INFO", "propagate": False},
-}
-
 # ---------------------------------------------------------------------------------------------
 # REST API (/api/v1/): Django REST framework, tokens (knox), OpenAPI (drf-spectacular).
 # ---------------------------------------------------------------------------------------------
-from datetime import timedelta  # noqa: E402
-
 API_VERSION = "1.0.0"  # SemVer; sent as the API-Version header and in the OpenAPI document.
-INSTALLED_APPS += [
-    "rest_framework",
-    "knox",
-    "drf_spectacular",
-    "drf_spectacular_sidecar",
-]
-# Outermost, so that every response under /api/ (also Django's own 404 and 500) gets the
-# API-Version header and an application/problem+json body for errors.
-MIDDLEWARE.insert(0, "registry.api.ApiMiddleware")
 
 KNOX_TOKEN_MODEL = "registry.ApiToken"
 # knox's own migrations create its default token table even when the model is swapped out;

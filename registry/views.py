@@ -22,10 +22,9 @@ from houses.models import Assignment, House, PoliceUnit, Variation
 from houses.overview import conformance_by_unit, matrix
 from houses.package import task_packages
 from houses.views import export_query, filtered_houses
-from roles.cache import cached_fragment
+from registry.lib.cache import cached_fragment
 from roles.models import Role, StandardVersion, Task
 
-OPEN = [Variation.Status.PROPOSED, Variation.Status.AGREED]
 CHART_BAR_HEIGHT = 28
 CHART_LABEL_WIDTH = 230
 CHART_BAR_WIDTH = 300
@@ -38,7 +37,7 @@ class DashboardView(TemplateView):
 
     def get_context_data(self, **kwargs):
         # Nothing on the dashboard depends on the user: the body is one cached fragment per
-        # query string (filters), day (overdue, review dates) and language (roles.cache).
+        # query string (filters), day (overdue, review dates) and language (registry.lib.cache).
         today = timezone.localdate()
         query = self.request.GET.urlencode()
         content = cached_fragment(
@@ -65,10 +64,7 @@ class DashboardView(TemplateView):
             Variation.objects.filter(
                 Q(status=Variation.Status.PROPOSED)
                 | Q(status=Variation.Status.AGREED, review_by__lte=today)
-                | (
-                    Q(status__in=OPEN)
-                    & ~Q(standard_version__status=StandardVersion.Status.PUBLISHED)
-                )
+                | Variation.review_condition()
             )
             .select_related("house", "role", "task", "standard_version")
             .order_by("house__name", "kind")
@@ -152,7 +148,7 @@ class RoleDetailView(TemplateView):
         houses = list(House.objects.filter(active=True).select_related("police_unit"))
         filled = {a.house_id for a in assignments if a.status == Assignment.Status.ACTIVE}
         variations = list(
-            Variation.objects.filter(role__code=role.code, status__in=OPEN)
+            Variation.objects.filter(role__code=role.code, status__in=Variation.OPEN_STATUSES)
             .select_related("house", "task")
             .order_by("house__name", "kind")
         )

@@ -5,8 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class RolesConfig(AppConfig):
     name = "roles"
     verbose_name = _("Landelijke standaard")
-
-    def ready(self):
-        from roles import cache
-
-        cache.connect()

@@ -1,30 +1,10 @@
 """One FilterSet per model of the standard, shared by the API and the pages."""
 
-import datetime
-
 import django_filters as filters
 from django.utils.translation import gettext_lazy as _
 
+from registry.lib.filters import ChangedSinceFilterSet
 from roles.models import CaseMeetingType, Role, StandardVersion, Task
-
-
-class ChangedSinceFilter(filters.IsoDateTimeFilter):
-    """A moment with any UTC offset, compared in UTC (databases limit the offsets they take)."""
-
-    def filter(self, qs, value):
-        if value is not None:
-            try:
-                value = value.astimezone(datetime.UTC)
-            except OverflowError:
-                # Before the first or after the last representable moment.
-                return qs if value.year == 1 else qs.none()
-        return super().filter(qs, value)
-
-
-class ChangedSinceFilterSet(filters.FilterSet):
-    gewijzigdSinds = ChangedSinceFilter(
-        field_name="updated_at", lookup_expr="gte", label=_("Gewijzigd sinds")
-    )
 
 
 class StandardVersionFilter(ChangedSinceFilterSet):

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from roles.base import EditableModel, EditableQuerySet
+from registry.lib.editable import EditableModel, EditableQuerySet
 
 version_label = RegexValidator(
     r"^\d+\.\d+(\.\d+)?$", _("Gebruik een versienummer als 1.0 of 1.2.3.")
@@ -228,20 +228,3 @@ class CaseMeetingType(EditableModel):
 
     def __str__(self):
         return self.name
-
-
-class ChangeCounter(models.Model):
-    """One row counting every write to the registry; read caches and ETags key on it.
-
-    See ``roles/cache.py``. It lives in the database so that every server process sees the
-    same value the moment a write commits.
-    """
-
-    value = models.PositiveBigIntegerField(_("aantal wijzigingen"), default=0)
-
-    class Meta:
-        verbose_name = _("wijzigingsteller")
-        verbose_name_plural = _("wijzigingstellers")
-
-    def __str__(self):
-        return str(self.value)

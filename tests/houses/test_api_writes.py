@@ -4,7 +4,7 @@ import pytest
 from django.db import IntegrityError
 
 from houses.models import Assignment, Variation
-from roles.base import StaleEditError
+from registry.lib.editable import StaleEditError
 from tests.api_helpers import assert_problem, token_client
 from tests.factories import AssignmentFactory, VariationFactory
 

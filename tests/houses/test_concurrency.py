@@ -12,7 +12,7 @@ import pytest
 from django.db import IntegrityError, connection, connections
 
 from houses.models import Assignment, Variation
-from roles.base import StaleEditError
+from registry.lib.editable import StaleEditError
 from tests.factories import AssignmentFactory, HouseFactory, RoleFactory, VariationFactory
 
 pytestmark = pytest.mark.skipif(

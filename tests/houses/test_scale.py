@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 
 from houses.models import Assignment, House, Variation
 from houses.scale import SCALE_REASON, generate_scale
-from roles.cache import current_revision
+from registry.lib.cache import current_revision
 from roles.models import Role
 
 pytestmark = pytest.mark.django_db

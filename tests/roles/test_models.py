@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from roles.base import StaleEditError
+from registry.lib.editable import StaleEditError
 from roles.models import Role, StandardVersion, Task
 from tests.factories import (
     PublishedStandardFactory,

@@ -13,9 +13,8 @@ Rules for callers, so that the cache never shows one user what belongs to anothe
   the language, today's date where a result depends on it);
 - a cached fragment is rendered without the request (no user, no CSRF token, no messages).
 
-This module lives in ``roles`` because every app may import ``roles`` and ``roles`` imports
-no other app: it recognises editable models by their base class and users by
-``AUTH_USER_MODEL``.
+It imports no app: it recognises editable models by their base class and users by
+``AUTH_USER_MODEL``; the counter row is ``registry.models.ChangeCounter``.
 """
 
 from __future__ import annotations
@@ -35,8 +34,8 @@ from django.utils.cache import parse_etags
 from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString, mark_safe
 
-from roles.base import EditableModel
-from roles.models import ChangeCounter
+from registry.lib.editable import EditableModel
+from registry.models import ChangeCounter
 
 COUNTER_PK = 1
 CACHE_ALIAS = "default"
@@ -163,7 +162,7 @@ def _on_m2m(sender, instance, action, using=DEFAULT_DB_ALIAS, **kwargs):
 
 
 def connect() -> None:
-    """Count every write (called once, from ``RolesConfig.ready``)."""
+    """Count every write (called once, from ``RegistryConfig.ready``)."""
     post_save.connect(_on_save, dispatch_uid="registry-change-counter-save")
     post_delete.connect(_on_delete, dispatch_uid="registry-change-counter-delete")
     m2m_changed.connect(_on_m2m, dispatch_uid="registry-change-counter-m2m")

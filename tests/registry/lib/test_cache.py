@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from houses.models import House, HouseCaseMeeting, Variation
+from registry.lib.cache import bump, cached, current_revision, etag
 from registry.models import User
-from roles.cache import bump, cached, current_revision, etag
 from tests.conftest import client_for
 from tests.factories import CaseMeetingTypeFactory, UserFactory, VariationFactory
 

@@ -1,12 +1,13 @@
-"""What every model that people edit shares: timestamps, a revision counter, and edit rights.
+"""What every model that people edit shares: timestamps, a revision counter, and edit scope.
 
-Edit rights are decided here and nowhere else:
+The scope of a user's edit rights is computed here (``registry.lib.rights`` adds the model
+permissions and is what admin, pages and API ask):
 
 - ``EditableQuerySet.editable_by(user)`` narrows a queryset to the rows a user may change;
 - ``EditableModel.is_editable_by(user)`` answers the same question for one object.
 
 Both read only two properties of the user model, ``may_edit_everything`` and
-``editable_unit_id``, so this module depends on no other app. A model opens itself to unit
+``editable_unit_id``, so this module depends on no app. A model opens itself to unit
 staff by naming, in ``unit_field``, the path from the model to its eenheid; models without
 one (the national standard, the eenheden) are for national staff only.
 
@@ -17,7 +18,12 @@ the one in the database raises ``StaleEditError`` and writes nothing.
 from __future__ import annotations
 
 from django.db import models, transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+#: Fields every editable model keeps for its own bookkeeping: left out of forms' change
+#: detection, history differences, stale-edit messages and exports' change detection.
+BOOKKEEPING_FIELDS = frozenset({"revision", "created_at", "updated_at", "single_holder"})
 
 
 class StaleEditError(Exception):
@@ -26,8 +32,11 @@ class StaleEditError(Exception):
     def __init__(self, obj):
         self.obj = obj
         super().__init__(
-            f"{obj._meta.verbose_name} is intussen door iemand anders gewijzigd; "
-            "laad de actuele versie en breng uw wijziging opnieuw aan."
+            gettext(
+                "%(name)s is intussen door iemand anders gewijzigd; laad de actuele versie en "
+                "breng uw wijziging opnieuw aan."
+            )
+            % {"name": obj._meta.verbose_name}
         )
 
 

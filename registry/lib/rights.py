@@ -1,0 +1,59 @@
+"""Who may do what: the one rule set that the admin, the pages, the API and imports ask.
+
+Reading is open to every signed-in user. A user may add, change or delete an object when
+
+1. the account is active and signed in,
+2. the account holds Django's model permission for that action (from the group of its kind,
+   see ``registry.groups``; superusers hold every permission), and
+3. the object lies within the user's scope (``EditableModel.is_editable_by``: national staff
+   everything, unit staff what belongs to their own eenheid, others nothing).
+
+``may(user, action, obj)`` answers for one object (for "add": the new, unsaved object),
+``may_some(user, action, model)`` whether the user may do it to any object of a model at all,
+and ``editable(queryset, user)`` narrows a queryset to what the user may change.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_permission_codename
+
+ACTIONS = ("add", "change", "delete")
+
+
+def is_signed_in(user) -> bool:
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and getattr(user, "is_active", False)
+    )
+
+
+def has_model_permission(user, model, action: str) -> bool:
+    """Does the account hold Django's ``action`` permission on ``model``?"""
+    if not is_signed_in(user):
+        return False
+    opts = model._meta
+    return user.has_perm(f"{opts.app_label}.{get_permission_codename(action, opts)}")
+
+
+def may(user, action: str, obj) -> bool:
+    """May ``user`` ``action`` ("add", "change", "delete") ``obj``, as it is in memory?"""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    # The scope first: it needs no query, and settles most refusals.
+    return obj.is_editable_by(user) and has_model_permission(user, type(obj), action)
+
+
+def may_some(user, action: str, model) -> bool:
+    """May ``user`` ``action`` some object of ``model`` (the question before a form opens)?"""
+    in_scope = getattr(user, "may_edit_everything", False) or bool(
+        getattr(model, "unit_field", None) and getattr(user, "editable_unit_id", None)
+    )
+    return in_scope and has_model_permission(user, model, action)
+
+
+def editable(queryset, user, action: str = "change"):
+    """The rows of ``queryset`` that ``user`` may ``action``."""
+    if not has_model_permission(user, queryset.model, action):
+        return queryset.none()
+    return queryset.editable_by(user)
