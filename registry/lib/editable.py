@@ -18,6 +18,7 @@ the one in the database raises ``StaleEditError`` and writes nothing.
 from __future__ import annotations
 
 from django.db import models, transaction
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -36,7 +37,7 @@ class StaleEditError(Exception):
                 "%(name)s is intussen door iemand anders gewijzigd; laad de actuele versie en "
                 "breng uw wijziging opnieuw aan."
             )
-            % {"name": obj._meta.verbose_name}
+            % {"name": capfirst(obj._meta.verbose_name)}
         )
 
 

@@ -104,3 +104,13 @@ def test_changes_are_recorded_in_history_with_reason():
     assert latest.title == "Nieuw"
     assert latest.history_change_reason == "Tekst verduidelijkt"
     assert latest.diff_against(latest.prev_record).changed_fields == ["title"]
+
+
+def test_the_stale_edit_message_is_translated_like_every_other_message():
+    from django.utils import translation
+
+    from houses.models import House
+
+    assert str(StaleEditError(House())).startswith("Veiligheidshuis is intussen")
+    with translation.override("en"):
+        assert str(StaleEditError(House())).startswith("Safety house has been changed")
