@@ -240,6 +240,9 @@ IF_MATCH = {
 NO_CONTENT = "GeenInhoud"
 PAGE = "Pagina"
 PAGE_RESULTS = "resultaten"
+# Inline objects that schemas repeat, by their members, and the schema they become.
+SHARED_OBJECTS = {("code", "naam", "url"): "Koppeling"}
+SCHEMA_META = ("description", "nullable", "readOnly")
 
 
 def ref(section, name):
@@ -260,6 +263,7 @@ def document_responses(result, generator, request, public):
     share_security(result, operations)
     share_tag_descriptions(result, operations)
     share_page_envelope(schemas)
+    share_inline_objects(schemas)
 
     components["parameters"] = share(
         [
@@ -380,6 +384,40 @@ def share_page_envelope(schemas):
                 },
             ]
         }
+
+
+def share_inline_objects(schemas):
+    """A related object (``{url, code, naam}``), repeated in many schemas, is one schema."""
+    places = []
+
+    def collect(schema):
+        for container, key, subschema in subschemas(schema):
+            places.append((container, key, subschema))
+            collect(subschema)
+
+    for schema in schemas.values():
+        collect(schema)
+    shared = {}
+    for container, key, subschema in places:
+        bare = {name: value for name, value in subschema.items() if name not in SCHEMA_META}
+        members = tuple(sorted(bare.get("properties", {})))
+        name = SHARED_OBJECTS.get(members) if bare.get("type") == "object" else None
+        if name is None or shared.setdefault(name, bare) != bare:
+            continue
+        meta = {name: value for name, value in subschema.items() if name in SCHEMA_META}
+        container[key] = {"allOf": [ref("schemas", name)], **meta} if meta else ref("schemas", name)
+    schemas.update(shared)
+
+
+def subschemas(schema):
+    """``(container, key, subschema)`` for each schema directly inside ``schema``."""
+    for name, member in schema.get("properties", {}).items():
+        yield schema["properties"], name, member
+    if isinstance(schema.get("items"), dict):
+        yield schema, "items", schema["items"]
+    for keyword in ("allOf", "anyOf", "oneOf"):
+        for index, member in enumerate(schema.get(keyword, [])):
+            yield schema[keyword], index, member
 
 
 def success_response_name(response):
