@@ -345,19 +345,19 @@ def share_tag_descriptions(result, operations):
     for operation in operations:
         for tag in operation.get("tags", [])[:1]:
             by_tag.setdefault(tag, []).append(operation)
-    tags = []
-    for tag, tagged in sorted(by_tag.items()):
-        entry = {"name": tag}
+    tags = {tag["name"]: tag for tag in result.get("tags", [])}
+    for name, tagged in sorted(by_tag.items()):
+        tag = tags.setdefault(name, {"name": name})
         descriptions = Counter(op["description"] for op in tagged if op.get("description"))
-        if descriptions:
-            description, count = descriptions.most_common(1)[0]
-            if count > 1:
-                entry["description"] = description
-                for operation in tagged:
-                    if operation.get("description") == description:
-                        del operation["description"]
-        tags.append(entry)
-    result["tags"] = tags
+        if "description" in tag or not descriptions:
+            continue
+        description, count = descriptions.most_common(1)[0]
+        if count > 1:
+            tag["description"] = description
+            for operation in tagged:
+                if operation.get("description") == description:
+                    del operation["description"]
+    result["tags"] = list(tags.values())
 
 
 def share_page_envelope(schemas):
