@@ -5,7 +5,9 @@ NL API Design Rules: an ``API-Version`` header on every response under ``/api/``
 OpenAPI document public at ``/api/v1/openapi.json`` with ``Access-Control-Allow-Origin: *``.
 """
 
+import json
 import logging
+from collections import Counter
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -166,6 +168,10 @@ class ApiMiddleware:
 
 
 # --- OpenAPI -----------------------------------------------------------------------------------
+# What every operation has (the API-Version header, a 304 on reads, one problem response per error
+# status, If-Match / If-None-Match) is defined once under ``components`` and referred to with
+# ``$ref``, and so is whatever several operations repeat word for word. The document stays small
+# and each shared part has one definition.
 PROBLEM_SCHEMA = {
     "type": "object",
     "description": "Foutmelding volgens RFC 9457 (problem details).",
@@ -209,6 +215,7 @@ ERRORS_BY_METHOD = {
     "patch": ["400", "401", "403", "404", "406", "409", "412", "415", "428"],
     "delete": ["400", "401", "403", "404", "406", "409", "412", "428"],
 }
+NOT_MODIFIED = "304"
 VERSION_HEADER = {
     "description": "Volledige versie van de API (SemVer).",
     "schema": {"type": "string", "example": settings.API_VERSION},
@@ -217,54 +224,243 @@ ETAG_HEADER = {
     "description": "Versie van deze representatie; stuur hem mee in If-Match of If-None-Match.",
     "schema": {"type": "string"},
 }
+IF_NONE_MATCH = {
+    "in": "header",
+    "name": "If-None-Match",
+    "schema": {"type": "string"},
+    "description": "ETag van een eerder opgehaalde versie.",
+}
+IF_MATCH = {
+    "in": "header",
+    "name": "If-Match",
+    "required": True,
+    "schema": {"type": "string"},
+    "description": "ETag van de versie die u wijzigt (voorkomt verloren wijzigingen).",
+}
+NO_CONTENT = "GeenInhoud"
+PAGE = "Pagina"
+PAGE_RESULTS = "resultaten"
+# Inline objects that schemas repeat, by their members, and the schema they become.
+SHARED_OBJECTS = {("code", "naam", "url"): "Koppeling"}
+SCHEMA_META = ("description", "nullable", "readOnly")
+
+
+def ref(section, name):
+    return {"$ref": f"#/components/{section}/{name}"}
 
 
 def document_responses(result, generator, request, public):
-    """drf-spectacular hook: the headers, 304 and problem responses every operation has."""
-    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    """drf-spectacular hook: what every operation has, and what several repeat, said once."""
+    components = result.setdefault("components", {})
+    schemas = components.setdefault("schemas", {})
     schemas["Problem"] = PROBLEM_SCHEMA
-    problem_content = {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
-    for operations in result.get("paths", {}).values():
-        for method, operation in operations.items():
-            if method not in ERRORS_BY_METHOD:
-                continue
-            responses = operation.setdefault("responses", {})
-            parameters = operation.setdefault("parameters", [])
-            if method == "get":
-                responses["304"] = {"description": "Niet gewijzigd (If-None-Match)."}
-                parameters.append(
-                    {
-                        "in": "header",
-                        "name": "If-None-Match",
-                        "schema": {"type": "string"},
-                        "description": "ETag van een eerder opgehaalde versie.",
-                    }
-                )
-            if method in {"put", "patch", "delete"}:
-                parameters.append(
-                    {
-                        "in": "header",
-                        "name": "If-Match",
-                        "required": True,
-                        "schema": {"type": "string"},
-                        "description": "ETag van de versie die u wijzigt (voorkomt verloren "
-                        "wijzigingen).",
-                    }
-                )
-            for code, response in responses.items():
-                if code.startswith(("2", "3")):
-                    headers = response.setdefault("headers", {})
-                    headers["API-Version"] = VERSION_HEADER
-                    if method != "delete" and code in {"200", "201", "304"}:
-                        headers["ETag"] = ETAG_HEADER
-            for code in ERRORS_BY_METHOD[method]:
-                responses[code] = {
-                    "description": ERROR_DESCRIPTIONS[code],
-                    "headers": {"API-Version": VERSION_HEADER},
-                    "content": problem_content,
-                }
-            operation["responses"] = dict(sorted(responses.items()))
+    operations = []
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method in ERRORS_BY_METHOD:
+                add_standard_responses(method, operation)
+                operations.append(operation)
+    share_security(result, operations)
+    share_tag_descriptions(result, operations)
+    share_page_envelope(schemas)
+    share_inline_objects(schemas)
+
+    components["parameters"] = share(
+        [
+            (operation["parameters"], index, parameter)
+            for operation in operations
+            for index, parameter in enumerate(operation["parameters"])
+        ],
+        "parameters",
+        lambda parameter: parameter.get("name"),
+    )
+    for operation in operations:
+        if not operation["parameters"]:
+            del operation["parameters"]
+    success_responses = share(
+        [
+            (operation["responses"], code, response)
+            for operation in operations
+            for code, response in operation["responses"].items()
+            if code.startswith("2")
+        ],
+        "responses",
+        success_response_name,
+    )
+    components["headers"] = {"API-Version": VERSION_HEADER, "ETag": ETAG_HEADER}
+    problem_content = {PROBLEM_CONTENT_TYPE: {"schema": ref("schemas", "Problem")}}
+    components["responses"] = {
+        **success_responses,
+        NOT_MODIFIED: {
+            "description": "Niet gewijzigd (If-None-Match).",
+            "headers": {
+                "API-Version": ref("headers", "API-Version"),
+                "ETag": ref("headers", "ETag"),
+            },
+        },
+        **{
+            code: {
+                "description": description,
+                "headers": {"API-Version": ref("headers", "API-Version")},
+                "content": problem_content,
+            }
+            for code, description in ERROR_DESCRIPTIONS.items()
+        },
+    }
     return result
+
+
+def add_standard_responses(method, operation):
+    """The conditional-request parameters, the headers, the 304 and the problem responses."""
+    responses = operation.setdefault("responses", {})
+    parameters = operation.setdefault("parameters", [])
+    if method == "get":
+        responses[NOT_MODIFIED] = ref("responses", NOT_MODIFIED)
+        parameters.append(IF_NONE_MATCH)
+    if method in {"put", "patch", "delete"}:
+        parameters.append(IF_MATCH)
+    for code, response in responses.items():
+        if code.startswith(("2", "3")) and "$ref" not in response:
+            headers = response.setdefault("headers", {})
+            headers["API-Version"] = ref("headers", "API-Version")
+            if method != "delete" and code in {"200", "201"}:
+                headers["ETag"] = ref("headers", "ETag")
+    for code in ERRORS_BY_METHOD[method]:
+        responses[code] = ref("responses", code)
+    operation["responses"] = dict(sorted(responses.items()))
+
+
+def share_security(result, operations):
+    """When every operation accepts the same authentication, the document says so once."""
+    securities = [operation.get("security") for operation in operations]
+    if securities and securities[0] and all(security == securities[0] for security in securities):
+        result["security"] = securities[0]
+        for operation in operations:
+            del operation["security"]
+
+
+def share_tag_descriptions(result, operations):
+    """The description most operations of a resource repeat becomes its tag's description."""
+    by_tag = {}
+    for operation in operations:
+        for tag in operation.get("tags", [])[:1]:
+            by_tag.setdefault(tag, []).append(operation)
+    tags = {tag["name"]: tag for tag in result.get("tags", [])}
+    for name, tagged in sorted(by_tag.items()):
+        tag = tags.setdefault(name, {"name": name})
+        descriptions = Counter(op["description"] for op in tagged if op.get("description"))
+        if "description" in tag or not descriptions:
+            continue
+        description, count = descriptions.most_common(1)[0]
+        if count > 1:
+            tag["description"] = description
+            for operation in tagged:
+                if operation.get("description") == description:
+                    del operation["description"]
+    result["tags"] = list(tags.values())
+
+
+def share_page_envelope(schemas):
+    """The paging members every list has (count, next, previous) form one schema."""
+    pages = {name: schema for name, schema in schemas.items() if name.startswith("Paginated")}
+    envelopes = []
+    for schema in pages.values():
+        properties = dict(schema.get("properties", {}))
+        if properties.pop(PAGE_RESULTS, None) is None:
+            return
+        required = [name for name in schema.get("required", []) if name != PAGE_RESULTS]
+        envelopes.append({"type": "object", "required": required, "properties": properties})
+    if len(envelopes) < 2 or any(envelope != envelopes[0] for envelope in envelopes):
+        return
+    schemas[PAGE] = envelopes[0]
+    for name, schema in pages.items():
+        schemas[name] = {
+            "allOf": [
+                ref("schemas", PAGE),
+                {
+                    "type": "object",
+                    "required": [PAGE_RESULTS],
+                    "properties": {PAGE_RESULTS: schema["properties"][PAGE_RESULTS]},
+                },
+            ]
+        }
+
+
+def share_inline_objects(schemas):
+    """A related object (``{url, code, naam}``), repeated in many schemas, is one schema."""
+    places = []
+
+    def collect(schema):
+        for container, key, subschema in subschemas(schema):
+            places.append((container, key, subschema))
+            collect(subschema)
+
+    for schema in schemas.values():
+        collect(schema)
+    shared = {}
+    for container, key, subschema in places:
+        bare = {name: value for name, value in subschema.items() if name not in SCHEMA_META}
+        members = tuple(sorted(bare.get("properties", {})))
+        name = SHARED_OBJECTS.get(members) if bare.get("type") == "object" else None
+        if name is None or shared.setdefault(name, bare) != bare:
+            continue
+        meta = {name: value for name, value in subschema.items() if name in SCHEMA_META}
+        container[key] = {"allOf": [ref("schemas", name)], **meta} if meta else ref("schemas", name)
+    schemas.update(shared)
+
+
+def subschemas(schema):
+    """``(container, key, subschema)`` for each schema directly inside ``schema``."""
+    for name, member in schema.get("properties", {}).items():
+        yield schema["properties"], name, member
+    if isinstance(schema.get("items"), dict):
+        yield schema, "items", schema["items"]
+    for keyword in ("allOf", "anyOf", "oneOf"):
+        for index, member in enumerate(schema.get(keyword, [])):
+            yield schema[keyword], index, member
+
+
+def success_response_name(response):
+    """A shared success response is named after what it returns, e.g. ``Variation``."""
+    content = response.get("content")
+    if not content:
+        return NO_CONTENT
+    if len(content) != 1:
+        return None
+    schema = next(iter(content.values())).get("schema", {})
+    suffix = ""
+    if schema.get("type") == "array":
+        schema, suffix = schema.get("items", {}), "Lijst"
+    name = schema.get("$ref", "").rpartition("/")[2]
+    return f"{name}{suffix}" if name else None
+
+
+def share(places, section, name_of):
+    """Define once, in ``components[section]``, what several operations repeat word for word.
+
+    ``places`` holds ``(container, key, value)`` triples. A value that occurs more than once
+    and is the only repeated value with its name (``name_of(value)``) becomes a ``$ref`` in
+    each place; the shared values are returned by name.
+    """
+
+    def canonical(value):
+        return json.dumps(value, sort_keys=True, default=str)
+
+    values = [value for _container, _key, value in places]
+    counts = Counter(canonical(value) for value in values)
+    candidates = {}
+    for value in values:
+        key = canonical(value)
+        name = name_of(value) if counts[key] > 1 else None
+        if name:
+            candidates.setdefault(name, {})[key] = value
+    shared = {name: values for name, values in candidates.items() if len(values) == 1}
+    name_by_key = {key: name for name, values in shared.items() for key in values}
+    for container, key, value in places:
+        name = name_by_key.get(canonical(value))
+        if name:
+            container[key] = ref(section, name)
+    return {name: next(iter(values.values())) for name, values in sorted(shared.items())}
 
 
 class OpenApiView(SpectacularJSONAPIView):
