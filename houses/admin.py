@@ -2,7 +2,6 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.db.models import Exists, OuterRef
 from django.utils.html import format_html
 from django.utils.translation import gettext as _t
@@ -254,7 +253,6 @@ class HouseAdmin(ExportMixin, LastEditorMixin, ScopedHistoryAdmin):
     inlines = [HouseCaseMeetingInline, AssignmentInline, VariationInline]
     resource_classes = [HouseResource]
     formats = [CSV, XLSX]
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @admin.display(description=_("status Landelijk kader"), ordering="framework_status")
     def framework_status_badge(self, obj):

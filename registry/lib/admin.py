@@ -14,7 +14,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import OuterRef, Subquery
 from django.forms.models import _get_foreign_key
 from django.http import HttpResponseRedirect
@@ -196,6 +196,8 @@ class ScopedPermissionsMixin:
     """The permission questions shared by model admins and inlines."""
 
     form = ScopedModelForm
+    # Web addresses typed without a scheme are https (Django 6's default, chosen here).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def _may_view(self, request) -> bool:
         user = request.user
