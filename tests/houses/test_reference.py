@@ -99,7 +99,7 @@ def test_reload_leaves_a_record_a_person_created_alone():
 def test_reload_after_a_newer_standard_is_published_keeps_it_published():
     load_reference()
     newer = StandardVersion.objects.current().make_draft("1.1")
-    newer.publish()
+    newer.publish(changes="Nieuwe versie.")
     load_reference()
     assert StandardVersion.objects.current() == newer
     assert StandardVersion.objects.get(version="1.0").status == "superseded"
