@@ -256,6 +256,24 @@ class StandardVersion(EditableModel):
         finally:
             self._lifecycle_step = False
 
+    @transaction.atomic
+    def retire(self, on, changes):
+        """Record this draft as an earlier, superseded version (a historic version loaded after
+        a newer one was published). Refused like ``publish`` when it is incomplete."""
+        stored = StandardVersion.objects.select_for_update().filter(pk=self.pk).first()
+        if stored is None or stored.status != self.Status.DRAFT:
+            raise ValidationError(_("Alleen een conceptversie kan worden vastgelegd."))
+        self.changes = self.changes or changes
+        if problems := self.publication_problems():
+            raise ValidationError(problems)
+        self._lifecycle_step = True
+        self.status = self.Status.SUPERSEDED
+        self.published_on = on
+        try:
+            self.save()
+        finally:
+            self._lifecycle_step = False
+
     def previous(self):
         """The version this one follows: the highest non-draft version with a lower label
         (for a draft: the published version)."""
