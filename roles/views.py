@@ -76,4 +76,5 @@ class StandardVersionView(TemplateView):
         if version is None:
             raise Http404
         with_differences(version, versions)
-        return super().get_context_data(version=version, **kwargs)
+        kwargs["version"] = version
+        return super().get_context_data(**kwargs)
