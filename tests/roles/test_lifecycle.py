@@ -143,7 +143,12 @@ def test_api_refuses_changes_to_tasks_and_roles_of_a_superseded_version(
 def test_api_refuses_a_new_role_in_the_published_version(national_user, standard):
     response = token_client(national_user).post(
         "/api/v1/rollen",
-        {"standaard": "1.0", "code": "nieuw", "naam": "Nieuw", "verwachteAanwezigheid": "part_time"},
+        {
+            "standaard": "1.0",
+            "code": "nieuw",
+            "naam": "Nieuw",
+            "verwachteAanwezigheid": "part_time",
+        },
         format="json",
     )
     assert_problem(response, 409)
