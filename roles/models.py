@@ -124,6 +124,10 @@ class StandardVersion(EditableModel):
         instance._loaded_status = instance.__dict__.get("status")
         return instance
 
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        self._loaded_status = self.status
+
     @property
     def loaded_status(self):
         """The status as stored (for a new version: its status in memory)."""
