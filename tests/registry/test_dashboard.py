@@ -47,7 +47,8 @@ def test_dashboard_shows_conformance_per_eenheid_as_a_chart_with_a_text_alternat
     assert "Eenheid A: 50%." in body
     assert "Eenheid B: 0%." in body  # every role vacant: nothing delivered
     assert "Conformiteit per eenheid in cijfers" in body
-    assert "3 / 4" in body
+    assert "2 / 4" in body
+    assert "Een taak van een vacante rol telt als niet geleverd" in body
 
 
 def test_dashboard_lists_overdue_phase_outs_and_variations_to_review_linking_to_the_house(
