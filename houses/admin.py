@@ -2,7 +2,7 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils.html import format_html
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +20,7 @@ from registry.lib.admin import (
     ScopedStackedInline,
     ScopedTabularInline,
 )
-from roles.models import Role, Task
+from roles.models import Role, StandardVersion, Task
 
 # Filters -------------------------------------------------------------------------------------
 
@@ -104,13 +104,50 @@ def badge(value, label):
     )
 
 
+def published_or_kept(model, request):
+    """Roles or tasks of the published standard, plus the ones the records on this form point
+    at already (a record against an older version keeps working until it is re-reviewed)."""
+    published = (
+        Q(standard_version__status=StandardVersion.Status.PUBLISHED)
+        if model is Role
+        else Q(role__standard_version__status=StandardVersion.Status.PUBLISHED)
+    )
+    return published | Q(pk__in=getattr(request, "_kept_standard_ids", {}).get(model, ()))
+
+
 class StandardChoicesMixin:
-    """Role and task choices name their standard version, in one query each."""
+    """Role and task choices: those of the published standard (and the ones already chosen on
+    this form), naming their standard version, in one query each."""
+
+    def _keep_chosen(self, request, obj):
+        kept = {Role: set(), Task: set()}
+        if obj is not None and obj.pk is not None:
+            if isinstance(obj, Assignment | Variation):
+                records = [obj]
+            else:  # a house with its assignments and variations inline
+                records = [*obj.assignments.all(), *obj.variations.all()]
+            for record in records:
+                kept[Role].add(record.role_id)
+                if getattr(record, "task_id", None):
+                    kept[Task].add(record.task_id)
+        request._kept_standard_ids = kept
+
+    def get_form(self, request, obj=None, *args, **kwargs):
+        self._keep_chosen(request, obj)
+        return super().get_form(request, obj, *args, **kwargs)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        self._keep_chosen(request, obj)
+        return super().get_formset(request, obj, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if field is None:
             return field
+        if db_field.related_model in (Role, Task):
+            field.queryset = field.queryset.filter(
+                published_or_kept(db_field.related_model, request)
+            )
         if db_field.related_model is Role:
             field.queryset = field.queryset.select_related("standard_version").order_by(
                 "-standard_version__status", "standard_version__version", "position"

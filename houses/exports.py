@@ -47,6 +47,7 @@ def package_table(package: TaskPackage, role_code: str | None = None):
         _("Afgebouwd uiterlijk"),
         _("Verlopen"),
         _("Voorgesteld"),
+        _("Telt in conformiteit als"),
     ]
     rows = []
 
@@ -65,6 +66,7 @@ def package_table(package: TaskPackage, role_code: str | None = None):
             _date(line.deadline),
             _("ja") if line.overdue else "",
             "; ".join(f"{p.get_kind_display()}: {p.rationale}" for p in line.proposed),
+            str(line.conformance_label),
         ]
 
     for rp in package.roles:
@@ -75,6 +77,28 @@ def package_table(package: TaskPackage, role_code: str | None = None):
         if role_code and line.role.code != role_code:
             continue
         rows.append(line_row(line))
+    # What the police does not do here: the excluded tasks of the standard; one still
+    # performed here is the phase-out line above, with its deadline.
+    for item in package.excluded:
+        if (role_code and item.role.code != role_code) or item.phase_out:
+            continue
+        rows.append(
+            [
+                item.role.name,
+                item.task.title,
+                item.task.get_kind_display(),
+                _("Geen politietaak: de politie doet dit hier niet"),
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "; ".join(f"{p.get_kind_display()}: {p.rationale}" for p in item.proposed),
+                "",
+            ]
+        )
     return header, rows
 
 
@@ -90,6 +114,7 @@ def matrix_table(rows: list[MatrixRow]):
         *[cell.role_name for cell in roles],
         _("Standaardtaken conform"),
         _("Standaardtaken"),
+        _("Niet geleverd (rol vacant)"),
         _("Verlopen afbouw"),
         _("Voorgestelde afwijkingen"),
     ]
@@ -106,6 +131,7 @@ def matrix_table(rows: list[MatrixRow]):
                 *[cell.text for cell in row.cells],
                 summary.delivered_as_standard,
                 summary.standard_tasks,
+                summary.vacant_tasks,
                 summary.overdue_phase_outs,
                 summary.proposed,
             ]

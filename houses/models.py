@@ -1,6 +1,7 @@
 """Local reality: eenheden, houses, the police functions filled there, local variations."""
 
 import datetime
+import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,7 +14,28 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from registry.lib.editable import EditableModel, EditableQuerySet
-from roles.models import CaseMeetingType, Presence, Role, StandardVersion, Task
+from roles.models import (
+    CaseMeetingType,
+    Presence,
+    Role,
+    StandardVersion,
+    Task,
+    long_text,
+    validate_text_list,
+)
+
+
+def validate_phone(value):
+    """A phone number: digits with spaces, dashes or brackets, optionally starting with + (8
+    to 15 digits), such as 0900-8844, 088 - 123 45 67 or +31 88 123 4567."""
+    digits = re.sub(r"\D", "", value or "")
+    if not re.fullmatch(r"\+?[0-9(][0-9 ()\-]*", (value or "").strip()) or not (
+        8 <= len(digits) <= 15
+    ):
+        raise ValidationError(
+            _("Geef een telefoonnummer, bijvoorbeeld 0900-8844 of +31 88 123 4567."),
+            code="invalid_phone",
+        )
 
 
 class PoliceUnit(EditableModel):
@@ -24,8 +46,10 @@ class PoliceUnit(EditableModel):
     code = models.SlugField(_("code"), max_length=60, unique=True)
     name = models.CharField(_("naam"), max_length=120)
     kind = models.CharField(_("soort"), max_length=10, choices=Kind.choices)
-    safety_regions = models.JSONField(_("veiligheidsregio's"), default=list, blank=True)
-    source = models.TextField(_("bron"), blank=True)
+    safety_regions = models.JSONField(
+        _("veiligheidsregio's"), default=list, blank=True, validators=[validate_text_list]
+    )
+    source = models.TextField(_("bron"), blank=True, **long_text(2000))
 
     history = HistoricalRecords()
 
@@ -79,14 +103,20 @@ class House(EditableModel):
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
     name = models.CharField(_("naam"), max_length=200)
-    former_names = models.JSONField(_("vroegere namen"), default=list, blank=True)
+    former_names = models.JSONField(
+        _("vroegere namen"), default=list, blank=True, validators=[validate_text_list]
+    )
     seat = models.CharField(_("vestigingsplaats"), max_length=100, blank=True)
-    locations = models.JSONField(_("locaties"), default=list, blank=True)
+    locations = models.JSONField(
+        _("locaties"), default=list, blank=True, validators=[validate_text_list]
+    )
     safety_region = models.CharField(_("veiligheidsregio"), max_length=100, db_index=True)
     police_unit = models.ForeignKey(
         PoliceUnit, on_delete=models.PROTECT, related_name="houses", verbose_name=_("eenheid")
     )
-    municipalities = models.JSONField(_("gemeenten"), default=list, blank=True)
+    municipalities = models.JSONField(
+        _("gemeenten"), default=list, blank=True, validators=[validate_text_list]
+    )
     website = models.URLField(_("website"), blank=True)
     framework_status = models.CharField(
         _("status Landelijk kader"),
@@ -110,7 +140,7 @@ class House(EditableModel):
     )
     opened_on = models.DateField(_("geopend op"), null=True, blank=True)
     source = models.URLField(_("bron"), max_length=500, blank=True)
-    notes = models.TextField(_("opmerkingen"), blank=True)
+    notes = models.TextField(_("opmerkingen"), blank=True, **long_text(2000))
     active = models.BooleanField(_("actief"), default=True)
 
     history = HistoricalRecords()
@@ -220,7 +250,9 @@ class Assignment(EditableModel):
         validators=[MinValueValidator(0), MaxValueValidator(40)],
     )
     contact_mailbox = models.EmailField(_("functionele mailbox"), blank=True)
-    contact_phone = models.CharField(_("telefoon"), max_length=30, blank=True)
+    contact_phone = models.CharField(
+        _("telefoon"), max_length=30, blank=True, validators=[validate_phone]
+    )
     officer_name = models.CharField(
         _("naam functionaris"),
         max_length=120,
@@ -232,7 +264,7 @@ class Assignment(EditableModel):
     )
     start_date = models.DateField(_("startdatum"), null=True, blank=True)
     end_date = models.DateField(_("einddatum"), null=True, blank=True)
-    notes = models.TextField(_("opmerkingen"), blank=True)
+    notes = models.TextField(_("opmerkingen"), blank=True, **long_text(2000))
     single_holder = models.BooleanField(
         default=True,
         editable=False,
@@ -300,8 +332,27 @@ class Assignment(EditableModel):
             ).exclude(pk=self.pk)
             if others.exists():
                 errors["status"] = _("Deze rol heeft in dit huis al een actieve toewijzing.")
+        if message := self.role_outside_the_published_standard():
+            errors.setdefault("role", message)
         if errors:
             raise ValidationError(errors)
+
+    def role_outside_the_published_standard(self):
+        """A new assignment, or one given another role, fills a role of the published standard;
+        one against an older version keeps working as it is."""
+        if not self.role_id:
+            return None
+        if not self._state.adding and self.pk is not None:
+            stored = Assignment.objects.filter(pk=self.pk).values_list("role_id", flat=True)
+            if stored.first() == self.role_id:
+                return None
+        version = self.role.standard_version
+        if version.status == StandardVersion.Status.PUBLISHED:
+            return None
+        return _(
+            "Deze rol hoort bij standaard %(version)s, die niet (meer) geldt; kies een rol van de "
+            "gepubliceerde standaard."
+        ) % {"version": version.version}
 
     def save(self, *args, **kwargs):
         if self.role_id:
@@ -380,7 +431,7 @@ class Variation(EditableModel):
         blank=True,
         help_text=_("Verplicht bij een aanpassing; mag bij een aanvulling."),
     )
-    rationale = models.TextField(_("onderbouwing"))
+    rationale = models.TextField(_("onderbouwing"), **long_text(2000))
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED
     )
@@ -695,6 +746,43 @@ def phase_out_has_deadline_within_term(v):
         )
 
 
+def phase_out_ends_after_agreement(v):
+    """A phase-out ends after the day it was agreed (the maximum term counts from that day)."""
+    if (
+        v.kind == Variation.Kind.PHASE_OUT
+        and v.phase_out_by
+        and v.agreed_on
+        and v.phase_out_by <= v.agreed_on
+    ):
+        yield (
+            "phase_out_by",
+            _("De afbouw eindigt na de datum van de afspraak (%(date)s).")
+            % {"date": v.agreed_on.strftime("%d-%m-%Y")},
+        )
+
+
+def new_variation_uses_the_published_standard(v):
+    """A new variation, or one given another role or task, names a role (and task) of the
+    published standard. One recorded against an older version keeps working as it is, and is
+    moved to the published version by re-review (``mark_reviewed``)."""
+    role = v.role if v.role_id else None
+    if role is None:
+        return
+    if not v._state.adding and v.pk is not None:
+        stored = Variation.objects.filter(pk=v.pk).values_list("role_id", "task_id").first()
+        if stored == (v.role_id, v.task_id):
+            return
+    if role.standard_version.status != StandardVersion.Status.PUBLISHED:
+        yield (
+            "role",
+            _(
+                "Deze rol hoort bij standaard %(version)s, die niet (meer) geldt; kies een rol "
+                "van de gepubliceerde standaard."
+            )
+            % {"version": role.standard_version.version},
+        )
+
+
 def has_rationale(v):
     if not (v.rationale or "").strip():
         yield "rationale", _("Leg uit waarom hier van de standaard wordt afgeweken.")
@@ -732,4 +820,6 @@ VARIATION_RULES = [
     agreement_is_recorded,
     end_is_recorded_after_agreement,
     role_belongs_to_the_version,
+    phase_out_ends_after_agreement,
+    new_variation_uses_the_published_standard,
 ]

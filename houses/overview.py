@@ -99,6 +99,8 @@ class UnitConformance:
     houses: int = 0
     standard_tasks: int = 0
     as_standard: int = 0
+    varied: int = 0
+    vacant_tasks: int = 0
     deviations: int = 0
     vacant_roles: int = 0
     overdue: int = 0
@@ -117,7 +119,8 @@ class UnitConformance:
 
 
 def conformance_by_unit(units, houses, packages: dict[int, TaskPackage]):
-    """Per eenheid: how many standard tasks its houses deliver as the standard says."""
+    """Per eenheid: how many standard tasks its houses deliver as the standard says (the
+    definition of ``houses.package.conformance_of``: a task of a vacant role is not delivered)."""
     result = {unit.pk: UnitConformance(unit=unit) for unit in units}
     for house in houses:
         entry = result.get(house.police_unit_id)
@@ -128,11 +131,10 @@ def conformance_by_unit(units, houses, packages: dict[int, TaskPackage]):
         entry.house_list.append(house)
         entry.standard_tasks += summary.standard_tasks
         entry.as_standard += summary.delivered_as_standard
+        entry.varied += summary.varied
+        entry.vacant_tasks += summary.vacant_tasks
         entry.deviations += (
-            summary.standard_tasks
-            - summary.delivered_as_standard
-            + summary.counts["addition"]
-            + summary.counts["phase_out"]
+            summary.varied + summary.counts["addition"] + summary.counts["phase_out"]
         )
         entry.vacant_roles += summary.vacant_roles
         entry.overdue += summary.overdue_phase_outs

@@ -7,6 +7,12 @@ the house's assignments, one for its variations) whatever the size of the regist
 Standard tasks and variations are matched on role code and task code, so a variation recorded
 against an older version of the standard still applies to the same task in the current one;
 it is then counted as needing review.
+
+Conformance has one definition, ``conformance_of``: a standard task (core or optional) counts as
+delivered as the standard says only when no agreed variation changes it and its role is filled
+at the house by an active assignment. Every standard task is exactly one of delivered, varied
+(adjusted or omitted by an agreed variation) or vacant (its role is not filled, so nothing of it
+is delivered). The share delivered is delivered / standard tasks.
 """
 
 from __future__ import annotations
@@ -27,7 +33,33 @@ OMITTED = "omitted"
 ADDED = "addition"
 PHASE_OUT = "phase_out"
 
-#: The variations a package shows: agreed ones change it, proposed ones are shown beside it.
+#: What a standard task counts as in the conformance figure (``conformance_of``).
+DELIVERED = "delivered"
+VARIED = "varied"
+VACANT = "vacant"
+
+CONFORMANCE_LABELS = {
+    DELIVERED: _("Geleverd conform standaard"),
+    VARIED: _("Afwijkend (aangepast of weggelaten)"),
+    VACANT: _("Niet geleverd: rol vacant"),
+}
+
+
+def is_filling(assignment: Assignment) -> bool:
+    """Does this assignment fill its role at the house now (an active assignment)?"""
+    return assignment.status == Assignment.Status.ACTIVE
+
+
+def conformance_of(status: str, role_filled: bool) -> str:
+    """What a standard task with package status ``status`` counts as: delivered only when it
+    is as the standard says and its role is filled; an omitted or adjusted task is varied; a
+    task of a vacant role is not delivered at all (vacant)."""
+    if status == OMITTED:
+        return VARIED
+    if not role_filled:
+        return VACANT
+    return DELIVERED if status == AS_STANDARD else VARIED
+
 
 STATUS_LABELS = {
     AS_STANDARD: _("Conform standaard"),
@@ -50,10 +82,20 @@ class PackageTask:
     norm: str = ""
     variation: Variation | None = None
     proposed: list[Variation] = field(default_factory=list)
+    #: For a standard task: delivered, varied or vacant (``conformance_of``).
+    conformance: str = ""
 
     @property
     def status_label(self):
         return STATUS_LABELS[self.status]
+
+    @property
+    def conformance_label(self):
+        return CONFORMANCE_LABELS.get(self.conformance, "")
+
+    @property
+    def delivered(self) -> bool:
+        return self.conformance == DELIVERED
 
     @property
     def kind(self):
@@ -82,7 +124,7 @@ class RolePackage:
 
     @property
     def filling(self) -> list[Assignment]:
-        return [a for a in self.assignments if a.status == Assignment.Status.ACTIVE]
+        return [a for a in self.assignments if is_filling(a)]
 
     @property
     def vacant(self) -> bool:
@@ -94,6 +136,24 @@ class RolePackage:
 
 
 @dataclass
+class ExcludedTask:
+    """A task the standard names as not police work, and its local phase-out if any."""
+
+    role: Role
+    task: Task
+    phase_out: PackageTask | None = None
+    proposed: list[Variation] = field(default_factory=list)
+
+    @property
+    def deadline(self) -> datetime.date | None:
+        return self.phase_out.deadline if self.phase_out else None
+
+    @property
+    def overdue(self) -> bool:
+        return bool(self.phase_out and self.phase_out.overdue)
+
+
+@dataclass
 class Summary:
     counts: dict[str, int]
     standard_tasks: int
@@ -102,6 +162,11 @@ class Summary:
     needs_review: int
     vacant_roles: int
     proposed: int
+    #: Standard tasks changed by an agreed variation (adjusted or omitted) in a filled role,
+    #: or omitted.
+    varied: int = 0
+    #: Standard tasks not delivered because their role is vacant.
+    vacant_tasks: int = 0
 
     @property
     def share_as_standard(self) -> float | None:
@@ -109,6 +174,11 @@ class Summary:
         if not self.standard_tasks:
             return None
         return self.delivered_as_standard / self.standard_tasks
+
+    @property
+    def percent_as_standard(self) -> int | None:
+        share = self.share_as_standard
+        return None if share is None else round(share * 100)
 
 
 @dataclass
@@ -122,6 +192,7 @@ class TaskPackage:
     unmatched: list[Variation]
     summary: Summary
     computed_on: datetime.date
+    excluded: list[ExcludedTask] = field(default_factory=list)
 
     @property
     def vacant_roles(self) -> list[Role]:
@@ -223,14 +294,27 @@ def build_package(house, standard, tasks, assignments, variations, *, today) -> 
     for assignment in assignments:
         assignments_by_role.setdefault(assignment.role.code, []).append(assignment)
 
+    phase_out_by_task = {(line.role.code, line.code): line for line in phase_outs}
     counts = dict.fromkeys(STATUS_LABELS, 0)
+    conformance = dict.fromkeys(CONFORMANCE_LABELS, 0)
     role_packages = []
+    excluded: list[ExcludedTask] = []
     standard_tasks = 0
     matched_keys = set()
     for role in ordered_roles:
         lines = []
+        role_assignments = assignments_by_role.get(role.code, [])
+        filled = any(is_filling(a) for a in role_assignments)
         for task in role_tasks[role.pk]:
             if task.kind == Task.Kind.EXCLUDED:
+                excluded.append(
+                    ExcludedTask(
+                        role=role,
+                        task=task,
+                        phase_out=phase_out_by_task.get((role.code, task.code)),
+                        proposed=proposed_by_task.get((role.code, task.code), []),
+                    )
+                )
                 continue
             key = (role.code, task.code)
             variation = agreed.get(key)
@@ -243,6 +327,8 @@ def build_package(house, standard, tasks, assignments, variations, *, today) -> 
                 status, norm = ADJUSTED, variation.local_norm
             standard_tasks += 1
             counts[status] += 1
+            counted_as = conformance_of(status, filled)
+            conformance[counted_as] += 1
             lines.append(
                 PackageTask(
                     role=role,
@@ -253,6 +339,7 @@ def build_package(house, standard, tasks, assignments, variations, *, today) -> 
                     norm=norm,
                     variation=variation,
                     proposed=proposed_by_task.get(key, []),
+                    conformance=counted_as,
                 )
             )
         role_packages.append(
@@ -260,7 +347,7 @@ def build_package(house, standard, tasks, assignments, variations, *, today) -> 
                 role=role,
                 tasks=lines,
                 assignments=sorted(
-                    assignments_by_role.get(role.code, []),
+                    role_assignments,
                     key=lambda a: (a.status != Assignment.Status.ACTIVE, a.pk or 0),
                 ),
             )
@@ -275,7 +362,9 @@ def build_package(house, standard, tasks, assignments, variations, *, today) -> 
     summary = Summary(
         counts=counts,
         standard_tasks=standard_tasks,
-        delivered_as_standard=counts[AS_STANDARD],
+        delivered_as_standard=conformance[DELIVERED],
+        varied=conformance[VARIED],
+        vacant_tasks=conformance[VACANT],
         overdue_phase_outs=sum(1 for line in phase_outs if line.variation.is_overdue_on),
         needs_review=sum(
             1
@@ -295,4 +384,5 @@ def build_package(house, standard, tasks, assignments, variations, *, today) -> 
         unmatched=unmatched,
         summary=summary,
         computed_on=today,
+        excluded=excluded,
     )

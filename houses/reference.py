@@ -91,17 +91,15 @@ class ReferenceLoader:
         data = read("standard.yaml")
         std = data["standard"]
         existing = StandardVersion.objects.filter(version=std["version"]).first()
-        create_only = {}
-        if existing is None:
-            another_published = StandardVersion.objects.published().exists()
-            create_only = {
-                "status": (
-                    StandardVersion.Status.SUPERSEDED
-                    if another_published
-                    else StandardVersion.Status.PUBLISHED
-                ),
-                "published_on": std.get("published_on") or datetime.date(2013, 2, 1),
-            }
+        # A published or superseded version never changes, not even from the reference data.
+        if existing is None or not existing.is_frozen:
+            self.build_standard(std, new=existing is None)
+        self.load_case_meeting_types(data)
+
+    def build_standard(self, std, *, new: bool):
+        """Create (or update, while a draft) the version of the reference data; a new one is
+        built as a draft and then published, or marked superseded when a newer version is
+        already published."""
         version = self.sync(
             StandardVersion,
             {"version": std["version"]},
@@ -110,7 +108,6 @@ class ReferenceLoader:
                 "source": std.get("source", ""),
                 "principles": std.get("principles") or [],
             },
-            create_only=create_only,
         )
         for position, role in enumerate(std["roles"], start=1):
             role_obj = self.sync(
@@ -136,6 +133,15 @@ class ReferenceLoader:
                         "position": task_position,
                     },
                 )
+        if new:
+            published_on = std.get("published_on") or datetime.date(2013, 2, 1)
+            changes = "Eerste versie van de standaard."
+            if StandardVersion.objects.published().exists():
+                version.retire(on=published_on, changes=changes)
+            else:
+                version.publish(on=published_on, changes=changes)
+
+    def load_case_meeting_types(self, data):
         source = data.get("case_meeting_types_source", "")
         for meeting in data["case_meeting_types"]:
             self.sync(
@@ -164,7 +170,7 @@ class ReferenceLoader:
                     "municipalities": house.get("municipalities") or [],
                     "website": house.get("website") or "",
                     "confidence": house.get("confidence", House.Confidence.CONFIRMED),
-                    "opened_on": house.get("opened"),
+                    "opened_on": house.get("opened_on") or house.get("opened"),
                     "source": house.get("source") or "",
                     "notes": house.get("notes") or "",
                 },

@@ -1,7 +1,7 @@
 """Synthetic registries at scale, for the benchmark: ``scale`` times the reference size.
 
-SCALE=1 is the 25 real houses of the reference data; every further step adds a numbered copy
-of each real house (same eenheid, safety region and seat), so SCALE=40 holds 1,000 houses
+SCALE=1 is the 29 real houses of the reference data; every further step adds a numbered copy
+of each real house (same eenheid, safety region and seat), so SCALE=40 holds 1,160 houses
 spread over the real eenheden as the real ones are. Every house gets assignments for every
 role of the published standard and a spread of variations of every kind and status, all valid
 by ``clean()``. The same seed and reference date give the same registry.

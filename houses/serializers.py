@@ -165,7 +165,12 @@ class AssignmentSerializer(CleanedModelSerializer):
         source="contact_mailbox", max_length=254, required=False, allow_blank=True
     )
     telefoon = serializers.CharField(
-        source="contact_phone", max_length=30, required=False, allow_blank=True
+        source="contact_phone",
+        max_length=30,
+        required=False,
+        allow_blank=True,
+        help_text="Telefoonnummer: cijfers met spaties, streepjes of haakjes, eventueel met + "
+        "ervoor (8 tot 15 cijfers), bijvoorbeeld 0900-8844.",
     )
     naamFunctionaris = serializers.CharField(
         source="officer_name",
@@ -177,7 +182,9 @@ class AssignmentSerializer(CleanedModelSerializer):
     status = serializers.ChoiceField(choices=Assignment.Status.choices, required=False)
     startdatum = serializers.DateField(source="start_date", required=False, allow_null=True)
     einddatum = serializers.DateField(source="end_date", required=False, allow_null=True)
-    opmerkingen = serializers.CharField(source="notes", required=False, allow_blank=True)
+    opmerkingen = serializers.CharField(
+        source="notes", required=False, allow_blank=True, max_length=2000
+    )
     revisie = serializers.IntegerField(source="revision", read_only=True)
     aangemaaktOp = UtcDateTimeField(source="created_at", read_only=True)
     gewijzigdOp = UtcDateTimeField(source="updated_at", read_only=True)
@@ -238,7 +245,7 @@ class VariationSerializer(CleanedModelSerializer):
     lokaleNorm = serializers.CharField(
         source="local_norm", max_length=200, required=False, allow_blank=True
     )
-    onderbouwing = serializers.CharField(source="rationale", allow_blank=True)
+    onderbouwing = serializers.CharField(source="rationale", allow_blank=True, max_length=2000)
     status = serializers.ChoiceField(choices=Variation.Status.choices, required=False)
     overeengekomenOp = serializers.DateField(source="agreed_on", required=False, allow_null=True)
     overeengekomenMet = serializers.CharField(
@@ -358,16 +365,53 @@ class PackageSummarySerializer(serializers.Serializer):
         source="counts", child=serializers.IntegerField(), help_text="Aantal taken per status."
     )
     standaardtaken = serializers.IntegerField(source="standard_tasks")
-    conformStandaard = serializers.IntegerField(source="delivered_as_standard")
+    conformStandaard = serializers.IntegerField(
+        source="delivered_as_standard",
+        help_text="Standaardtaken die conform de standaard worden geleverd: zonder "
+        "overeengekomen afwijking, in een rol die in dit huis door een actieve toewijzing is "
+        "bezet.",
+    )
+    afwijkend = serializers.IntegerField(
+        source="varied",
+        help_text="Standaardtaken die door een overeengekomen afwijking zijn aangepast of "
+        "weggelaten.",
+    )
+    nietGeleverdVacant = serializers.IntegerField(
+        source="vacant_tasks",
+        help_text="Standaardtaken die niet worden geleverd omdat hun rol vacant is. "
+        "conformStandaard + afwijkend + nietGeleverdVacant = standaardtaken.",
+    )
     aandeelConform = serializers.FloatField(
         source="share_as_standard",
         allow_null=True,
-        help_text="Aandeel standaardtaken dat conform de standaard wordt geleverd (0 tot 1).",
+        help_text="conformStandaard / standaardtaken (0 tot 1); leeg zonder standaardtaken.",
     )
     verlopenAfbouw = serializers.IntegerField(source="overdue_phase_outs")
     teHerbeoordelen = serializers.IntegerField(source="needs_review")
     vacanteRollen = serializers.IntegerField(source="vacant_roles")
     voorgesteld = serializers.IntegerField(source="proposed")
+
+
+class ExcludedTaskSerializer(serializers.Serializer):
+    """Een taak die volgens de standaard geen politietaak is, met een eventuele lokale afbouw."""
+
+    rol = role_link(source="role", read_only=True)
+    taak = task_link(source="task", read_only=True)
+    omschrijving = serializers.CharField(source="task.description")
+    afbouw = serializers.HyperlinkedRelatedField(
+        source="phase_out.variation",
+        view_name="api:afwijking-detail",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="De overeengekomen afbouw van deze taak in dit huis; leeg als de politie de "
+        "taak hier niet (meer) doet.",
+    )
+    afgebouwdUiterlijk = serializers.DateField(source="deadline", allow_null=True)
+    verlopen = serializers.BooleanField(source="overdue")
+    voorgesteld = serializers.HyperlinkedRelatedField(
+        source="proposed", view_name="api:afwijking-detail", read_only=True, many=True
+    )
 
 
 class TaskPackageSerializer(serializers.Serializer):
@@ -379,6 +423,12 @@ class TaskPackageSerializer(serializers.Serializer):
     rollen = RolePackageSerializer(source="roles", many=True)
     aanvullingen = PackageLineSerializer(source="additions", many=True)
     afbouw = PackageLineSerializer(source="phase_outs", many=True)
+    uitgesloten = ExcludedTaskSerializer(
+        source="excluded",
+        many=True,
+        help_text="Wat de politie hier niet doet: de uitgesloten taken van de standaard, elk "
+        "met een eventuele lokale afbouw en de uiterste datum daarvan.",
+    )
     voorgesteld = VariationSummarySerializer(source="proposed", many=True)
     nietGekoppeld = VariationSummarySerializer(
         source="unmatched",

@@ -24,7 +24,7 @@ from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSpli
 from rest_framework import exceptions, routers, status
 
 from houses.api import AssignmentViewSet, HouseViewSet, PoliceUnitViewSet, VariationViewSet
-from registry.lib.editable import StaleEditError
+from registry.lib.editable import ReadOnlyRecordError, StaleEditError
 from registry.lib.serializers import NON_FIELD_NAME
 from roles.api import CaseMeetingTypeViewSet, RoleViewSet, StandardVersionViewSet, TaskViewSet
 
@@ -106,6 +106,9 @@ def problem_exception_handler(exc, context):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else exc.messages
         )
+    elif isinstance(exc, ReadOnlyRecordError):
+        exc = exceptions.APIException(str(exc))
+        exc.status_code = status.HTTP_409_CONFLICT
     elif isinstance(exc, StaleEditError):
         exc = exceptions.APIException(str(exc))
         exc.status_code = status.HTTP_412_PRECONDITION_FAILED
@@ -203,7 +206,8 @@ ERROR_DESCRIPTIONS = {
     "403": "Geen recht om dit object te wijzigen.",
     "404": "Niet gevonden.",
     "406": "Gevraagd mediatype niet beschikbaar.",
-    "409": "Conflict met een ander object.",
+    "409": "Conflict met een ander object, of het object kan niet meer worden gewijzigd "
+    "(bijvoorbeeld een gepubliceerde versie van de standaard).",
     "412": "If-Match komt niet overeen: het object is intussen gewijzigd.",
     "415": "Mediatype van het verzoek niet ondersteund; gebruik application/json.",
     "428": "If-Match ontbreekt.",

@@ -11,8 +11,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from registry.lib.admin import TIMESTAMPS, ScopedHistoryAdmin, ScopedTabularInline
+from registry.lib.admin import (
+    TIMESTAMPS,
+    ScopedHistoryAdmin,
+    ScopedTabularInline,
+    read_only_reason,
+)
 from roles.models import CaseMeetingType, Role, StandardVersion, Task
+
+
+class FrozenNoticeMixin:
+    """A published or superseded version, and its roles and tasks, open read-only, saying why."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if object_id and request.method == "GET":
+            obj = self.get_object(request, object_id)
+            reason = read_only_reason(obj) if obj is not None else None
+            if reason:
+                self.message_user(request, reason, messages.WARNING)
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
 
 class RoleInline(ScopedTabularInline):
@@ -62,17 +79,26 @@ class MakeDraftForm(forms.Form):
 
 
 class PublishForm(forms.Form):
+    changes = forms.CharField(
+        label=_("Wat verandert er"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "Wat deze versie verandert ten opzichte van de vorige; wordt bij de versie getoond."
+        ),
+    )
     published_on = forms.DateField(
         label=_("Publicatiedatum"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
 
 @admin.register(StandardVersion)
-class StandardVersionAdmin(ScopedHistoryAdmin):
+class StandardVersionAdmin(FrozenNoticeMixin, ScopedHistoryAdmin):
     list_display = ["version", "title", "status", "published_on", "updated_at"]
     list_filter = ["status"]
     search_fields = ["version", "title"]
-    readonly_fields = TIMESTAMPS
+    # The status changes only through the publish action.
+    readonly_fields = ["status", "published_on", *TIMESTAMPS]
     inlines = [RoleInline]
     actions = ["make_draft", "publish"]
 
@@ -142,7 +168,16 @@ class StandardVersionAdmin(ScopedHistoryAdmin):
         if "apply" in request.POST:
             form = PublishForm(request.POST)
             if form.is_valid():
-                draft.publish(on=form.cleaned_data["published_on"])
+                try:
+                    draft.publish(
+                        on=form.cleaned_data["published_on"],
+                        changes=form.cleaned_data["changes"],
+                        user=request.user,
+                    )
+                except ValidationError as exc:
+                    for message in exc.messages:
+                        self.message_user(request, message, messages.ERROR)
+                    return None
                 self.message_user(
                     request,
                     _t(
@@ -154,7 +189,9 @@ class StandardVersionAdmin(ScopedHistoryAdmin):
                 )
                 return None
         else:
-            form = PublishForm(initial={"published_on": timezone.localdate()})
+            form = PublishForm(
+                initial={"published_on": timezone.localdate(), "changes": draft.changes}
+            )
         current = StandardVersion.objects.current()
         return self._confirm(
             request,
@@ -170,8 +207,15 @@ class StandardVersionAdmin(ScopedHistoryAdmin):
         )
 
 
+def draft_versions_only(field):
+    """New and changed roles and tasks belong to a draft version."""
+    if field is not None:
+        field.help_text = _("Alleen conceptversies: een gepubliceerde versie is onveranderlijk.")
+    return field
+
+
 @admin.register(Role)
-class RoleAdmin(ScopedHistoryAdmin):
+class RoleAdmin(FrozenNoticeMixin, ScopedHistoryAdmin):
     list_display = ["name", "code", "standard_version", "expected_presence", "allows_multiple"]
     list_filter = ["standard_version", "expected_presence"]
     search_fields = ["code", "name", "purpose"]
@@ -179,9 +223,15 @@ class RoleAdmin(ScopedHistoryAdmin):
     readonly_fields = TIMESTAMPS
     inlines = [TaskInline]
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "standard_version" and field is not None:
+            field.queryset = field.queryset.filter(status=StandardVersion.Status.DRAFT)
+        return draft_versions_only(field) if db_field.name == "standard_version" else field
+
 
 @admin.register(Task)
-class TaskAdmin(ScopedHistoryAdmin):
+class TaskAdmin(FrozenNoticeMixin, ScopedHistoryAdmin):
     list_display = ["title", "code", "role", "kind", "norm", "standard_version"]
     list_filter = ["kind", "role__standard_version", "role__code"]
     search_fields = ["code", "title", "description"]
@@ -191,6 +241,19 @@ class TaskAdmin(ScopedHistoryAdmin):
     @admin.display(description=_("standaardversie"), ordering="role__standard_version")
     def standard_version(self, obj):
         return obj.role.standard_version.version
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "role" and field is not None:
+            field.queryset = field.queryset.filter(
+                standard_version__status=StandardVersion.Status.DRAFT
+            ).select_related("standard_version")
+            field.label_from_instance = lambda role: (
+                _t("%(name)s (concept %(version)s)")
+                % {"name": role.name, "version": role.standard_version.version}
+            )
+            return draft_versions_only(field)
+        return field
 
 
 @admin.register(CaseMeetingType)

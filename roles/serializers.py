@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from registry.lib.serializers import CleanedModelSerializer, LinkField, UtcDateTimeField
+from roles.differences import KIND_LABELS
 from roles.models import CaseMeetingType, Role, StandardVersion, Task
 
 
@@ -14,13 +15,28 @@ class StandardVersionSerializer(CleanedModelSerializer):
     )
     versie = serializers.CharField(source="version", max_length=20)
     titel = serializers.CharField(source="title", max_length=200)
-    status = serializers.ChoiceField(choices=StandardVersion.Status.choices, required=False)
-    gepubliceerdOp = serializers.DateField(source="published_on", required=False, allow_null=True)
-    bron = serializers.CharField(source="source", required=False, allow_blank=True)
-    uitgangspunten = serializers.ListField(
-        source="principles", child=serializers.CharField(), required=False
+    status = serializers.ChoiceField(
+        choices=StandardVersion.Status.choices,
+        read_only=True,
+        help_text="Een nieuwe versie is een concept; de status verandert alleen door te "
+        "publiceren (POST .../publiceren). Een gepubliceerde of vervangen versie, met haar rollen "
+        "en taken, kan niet meer worden gewijzigd (409).",
     )
-    wijzigingen = serializers.CharField(source="changes", required=False, allow_blank=True)
+    gepubliceerdOp = serializers.DateField(source="published_on", read_only=True, allow_null=True)
+    bron = serializers.CharField(source="source", required=False, allow_blank=True, max_length=2000)
+    uitgangspunten = serializers.ListField(
+        source="principles",
+        child=serializers.CharField(max_length=500),
+        required=False,
+        max_length=50,
+    )
+    wijzigingen = serializers.CharField(
+        source="changes",
+        required=False,
+        allow_blank=True,
+        max_length=5000,
+        help_text="Wat verandert er in deze versie ten opzichte van de vorige.",
+    )
     revisie = serializers.IntegerField(source="revision", read_only=True)
     aangemaaktOp = UtcDateTimeField(source="created_at", read_only=True)
     gewijzigdOp = UtcDateTimeField(source="updated_at", read_only=True)
@@ -59,15 +75,23 @@ class RoleSerializer(CleanedModelSerializer):
     )
     code = serializers.SlugField(max_length=60)
     naam = serializers.CharField(source="name", max_length=120)
-    doel = serializers.CharField(source="purpose", required=False, allow_blank=True)
+    doel = serializers.CharField(
+        source="purpose", required=False, allow_blank=True, max_length=2000
+    )
     verwachteAanwezigheid = serializers.ChoiceField(
         source="expected_presence", choices=Role._meta.get_field("expected_presence").choices
     )
     competenties = serializers.ListField(
-        source="competences", child=serializers.CharField(), required=False
+        source="competences",
+        child=serializers.CharField(max_length=500),
+        required=False,
+        max_length=50,
     )
     randvoorwaarden = serializers.ListField(
-        source="preconditions", child=serializers.CharField(), required=False
+        source="preconditions",
+        child=serializers.CharField(max_length=500),
+        required=False,
+        max_length=50,
     )
     meerdereBezettingen = serializers.BooleanField(
         source="allows_multiple",
@@ -108,7 +132,9 @@ class TaskSerializer(CleanedModelSerializer):
     rol = LinkField("api:rol-detail", source="role", lookup_field="pk", queryset=Role.objects.all())
     code = serializers.SlugField(max_length=60)
     titel = serializers.CharField(source="title", max_length=200)
-    omschrijving = serializers.CharField(source="description", required=False, allow_blank=True)
+    omschrijving = serializers.CharField(
+        source="description", required=False, allow_blank=True, max_length=2000
+    )
     norm = serializers.CharField(max_length=200, required=False, allow_blank=True)
     soort = serializers.ChoiceField(source="kind", choices=Task.Kind.choices, required=False)
     toelichting = serializers.CharField(
@@ -155,3 +181,50 @@ class CaseMeetingTypeSerializer(serializers.ModelSerializer):
     class Meta:
         model = CaseMeetingType
         fields = ["url", "code", "naam", "thema", "betrokkenheidPolitie", "bron", "gewijzigdOp"]
+
+
+class PublishSerializer(serializers.Serializer):
+    """Een conceptversie publiceren."""
+
+    wijzigingen = serializers.CharField(
+        max_length=5000,
+        help_text="Wat verandert er in deze versie ten opzichte van de vorige (verplicht).",
+    )
+    gepubliceerdOp = serializers.DateField(
+        required=False, help_text="Publicatiedatum; standaard vandaag."
+    )
+
+
+class DifferenceSerializer(serializers.Serializer):
+    """Eén verschil tussen twee versies van de standaard."""
+
+    soort = serializers.ChoiceField(
+        source="kind",
+        choices=[(key, str(label)) for key, label in KIND_LABELS.items()],
+        help_text="Rol toegevoegd of vervallen; taak toegevoegd of vervallen; titel, "
+        "omschrijving, soort of norm van een taak gewijzigd.",
+    )
+    omschrijving = serializers.CharField(source="label")
+    rol = serializers.CharField(source="role_code", help_text="Code van de rol.")
+    rolNaam = serializers.CharField(source="role_name")
+    taak = serializers.CharField(
+        source="task_code", help_text="Code van de taak; leeg bij een rol."
+    )
+    taakTitel = serializers.CharField(source="task_title")
+    oud = serializers.CharField(source="old", help_text="De oude waarde (leeg bij toevoegen).")
+    nieuw = serializers.CharField(source="new", help_text="De nieuwe waarde (leeg bij vervallen).")
+    raaktTakenpakket = serializers.BooleanField(
+        source="affects_package",
+        help_text="Verandert dit welke taken huizen moeten leveren (en dus de noemer van de "
+        "conformiteit)?",
+    )
+
+
+class DifferencesSerializer(serializers.Serializer):
+    """De verschillen tussen een versie en een eerdere versie van de standaard."""
+
+    standaard = serializers.CharField(help_text="De versie waarvan de verschillen worden getoond.")
+    tenOpzichteVan = serializers.CharField(
+        allow_null=True, help_text="De versie waarmee is vergeleken; leeg als die er niet is."
+    )
+    verschillen = DifferenceSerializer(many=True)

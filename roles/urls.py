@@ -4,4 +4,9 @@ from roles import views
 
 urlpatterns = [
     path("standaard/", views.StandardView.as_view(), name="standard"),
+    path(
+        "standaard/<str:version>/",
+        views.StandardVersionView.as_view(),
+        name="standard-version",
+    ),
 ]

@@ -1,6 +1,7 @@
 """Helpers to post admin forms as a browser would: the data of the page as it was served."""
 
 import pytest
+from django import forms
 from django.urls import reverse
 
 
@@ -13,7 +14,8 @@ def _form_data(form, data):
         value = form[name].value()
         if value is None:
             continue
-        value = field.prepare_value(value)
+        if not isinstance(field, forms.JSONField):  # value() has prepared it already
+            value = field.prepare_value(value)
         if isinstance(value, list | tuple):
             value = [str(v) for v in value]
         elif isinstance(value, bool):

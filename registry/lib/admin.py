@@ -30,6 +30,12 @@ REVERT_REASON = "Teruggezet naar een eerdere versie"
 TIMESTAMPS = ["revision", "created_at", "updated_at"]
 
 
+def read_only_reason(obj) -> str | None:
+    """Why nobody may change ``obj`` any more (``EditableModel.read_only_reason``), or None."""
+    check = getattr(obj, "read_only_reason", None)
+    return check() if check and getattr(obj, "pk", None) is not None else None
+
+
 def is_staff(user) -> bool:
     return bool(getattr(user, "is_active", False) and getattr(user, "is_staff", False))
 
@@ -212,7 +218,7 @@ class ScopedPermissionsMixin:
             return False
         if obj is None:
             return rights.may_some(user, action, self.model)
-        return rights.may(user, action, obj)
+        return rights.may(user, action, obj) and not read_only_reason(obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -382,7 +388,9 @@ class ScopedInlineMixin(ScopedPermissionsMixin):
         if obj is None or obj.pk is None:
             return rights.may_some(user, action, self.model)
         # Editable inline rows only on a page the user may save, and only rows in reach.
-        parent_editable = not hasattr(obj, "is_editable_by") or obj.is_editable_by(user)
+        parent_editable = (
+            not hasattr(obj, "is_editable_by") or obj.is_editable_by(user)
+        ) and not read_only_reason(obj)
         return parent_editable and rights.may(user, action, self._probe(obj))
 
     def has_view_permission(self, request, obj=None):

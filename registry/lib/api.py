@@ -5,6 +5,7 @@
 - Reads carry an ``ETag`` (the record's revision); updates and deletes need ``If-Match`` with
   it: 428 without one, 412 when the record changed since (also when it changes mid-save).
 - Writes are validated by the model (``full_clean``) and recorded in its history with the user.
+- A record nobody may change any more (``EditableModel.read_only_reason``) is refused with 409.
 """
 
 from django.db import transaction
@@ -244,6 +245,7 @@ class RegistryViewSet(ReadMixin, viewsets.ModelViewSet):
     def destroy(self, request, *args, **kwargs):
         instance = self.get_object()
         self.check_if_match(request, instance)
+        instance.check_writable()
         instance._history_user = request.user
         with transaction.atomic():
             # Lock the row and re-check the revision, so a concurrent edit is not deleted.
@@ -257,6 +259,7 @@ class RegistryViewSet(ReadMixin, viewsets.ModelViewSet):
         """Hook for workflow steps of a model (who recorded, who agreed)."""
 
     def write(self, serializer, instance):
+        instance.check_writable()
         serializer.clean(instance)
         created = instance.pk is None
         self.before_save(instance, created)

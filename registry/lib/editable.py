@@ -13,6 +13,10 @@ one (the national standard, the eenheden) are for national staff only.
 
 Lost updates are refused with a revision counter: saving a copy whose ``revision`` is no longer
 the one in the database raises ``StaleEditError`` and writes nothing.
+
+A model can also declare records that nobody may change any more, whoever they are (a published
+version of the standard and everything in it): ``read_only_reason()`` says why, in Dutch, and
+``save()`` and ``delete()`` of such a record raise ``ReadOnlyRecordError`` and write nothing.
 """
 
 from __future__ import annotations
@@ -39,6 +43,10 @@ class StaleEditError(Exception):
             )
             % {"name": capfirst(obj._meta.verbose_name)}
         )
+
+
+class ReadOnlyRecordError(Exception):
+    """Nobody may change or delete this record any more; the message says why."""
 
 
 class EditableQuerySet(models.QuerySet):
@@ -90,6 +98,7 @@ class EditableModel(models.Model):
         if self._state.adding or self.pk is None:
             super().save(*args, **kwargs)
             return
+        self.check_writable()
         expected = self.revision
         with transaction.atomic(using=kwargs.get("using")):
             # The conditional update locks the row and checks the version in one statement,
@@ -106,6 +115,20 @@ class EditableModel(models.Model):
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "revision", "updated_at"}
             super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self.check_writable()
+        return super().delete(*args, **kwargs)
+
+    def read_only_reason(self) -> str | None:
+        """Why nobody may change this record (as it is in the database), or None."""
+        return None
+
+    def check_writable(self):
+        """Raise ``ReadOnlyRecordError`` when nobody may change this record."""
+        reason = self.read_only_reason()
+        if reason:
+            raise ReadOnlyRecordError(reason)
 
     def is_editable_by(self, user) -> bool:
         """May ``user`` change this object, as it is now (in memory)?"""

@@ -196,6 +196,7 @@ def publish_new_version(client, standard, label="1.1"):
             "_selected_action": [draft.pk],
             "apply": "1",
             "published_on": TODAY.isoformat(),
+            "changes": "Taken verduidelijkt.",
         },
     )
     assert response.status_code == 302

@@ -85,7 +85,7 @@ def test_assignments_filter_on_house_role_and_status(standard, house_a, house_b)
 
 def test_variations_needing_review(standard, house_a):
     VariationFactory(house=house_a, task=Task.objects.get(code="schakel"))
-    standard.make_draft("1.1").publish()
+    standard.make_draft("1.1").publish(changes="Nieuwe versie.")
     fs = VariationFilter({"teHerbeoordelen": "true"}, Variation.objects.all())
     assert fs.qs.count() == 1
 

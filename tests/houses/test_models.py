@@ -310,7 +310,7 @@ def test_marking_reviewed_repoints_to_the_published_standard_and_notes_it_in_dut
     old_task = Task.objects.get(role__standard_version=standard, code="schakel")
     variation = VariationFactory(house=house_a, task=old_task, kind="omission")
     newer = standard.make_draft("1.1")
-    newer.publish()
+    newer.publish(changes="Nieuwe versie.")
     variation = Variation.objects.get(pk=variation.pk)
     with translation.override("en"):  # the editor works in English
         variation.mark_reviewed(national_user)

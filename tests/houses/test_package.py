@@ -35,8 +35,13 @@ def test_without_variations_every_core_and_optional_task_is_as_standard(standard
         "deelname": AS_STANDARD,
     }
     assert [rp.role.code for rp in package.roles] == ["liaison", "deelnemer"]
-    assert package.summary.share_as_standard == 1.0
+    # Nothing is filled yet: a vacant role delivers none of its tasks.
+    assert package.summary.share_as_standard == 0.0
+    assert package.summary.vacant_tasks == 4
     assert package.standard == standard
+    for code in ("liaison", "deelnemer"):
+        AssignmentFactory(house=house_a, role=role(standard, code))
+    assert task_package(house_a).summary.share_as_standard == 1.0
 
 
 def test_excluded_tasks_are_not_part_of_the_package(standard, house_a):
@@ -54,6 +59,8 @@ def test_agreed_adjustment_shows_the_local_norm(standard, house_a):
 
 
 def test_agreed_omission_is_never_shown_as_delivered(standard, house_a):
+    for code in ("liaison", "deelnemer"):
+        AssignmentFactory(house=house_a, role=role(standard, code))
     VariationFactory(house=house_a, task=task(standard, "aanspreekpunt"), kind="omission")
     package = task_package(house_a)
     assert statuses(package)["aanspreekpunt"] == OMITTED
@@ -107,6 +114,8 @@ def test_phase_out_on_its_deadline_is_not_overdue(standard, house_a):
 
 @pytest.mark.parametrize("status", ["proposed", "rejected", "ended"])
 def test_only_agreed_variations_change_the_package(standard, house_a, status):
+    for code in ("liaison", "deelnemer"):
+        AssignmentFactory(house=house_a, role=role(standard, code))
     extra = {"agreed_on": None, "agreed_with": ""} if status in {"proposed", "rejected"} else {}
     if status == "ended":
         extra = {"ended_on": TODAY}
@@ -158,7 +167,7 @@ def test_ended_assignments_are_left_out(standard, house_a):
 def test_variations_against_an_older_version_still_apply_and_need_review(standard, house_a):
     VariationFactory(house=house_a, task=task(standard, "schakel"), kind="omission")
     newer = standard.make_draft("1.1")
-    newer.publish()
+    newer.publish(changes="Nieuwe versie.")
     package = task_package(house_a)
     assert package.standard == newer
     assert statuses(package)["schakel"] == OMITTED
@@ -172,7 +181,7 @@ def test_variation_of_a_task_dropped_from_the_standard_is_kept_as_unmatched(stan
     variation = VariationFactory(house=house_a, task=task(standard, "schakel"), kind="omission")
     newer = standard.make_draft("2.0")
     Task.objects.filter(role__standard_version=newer, code="schakel").delete()
-    newer.publish()
+    newer.publish(changes="Nieuwe versie.")
     package = task_package(house_a)
     assert "schakel" not in statuses(package)
     assert package.unmatched == [variation]

@@ -113,7 +113,9 @@ def test_house_page_shows_the_task_package_with_each_deviation_explained(
     assert "liaison@politie.example" in body and "0900-8844" in body
     assert "Fulltime aanwezig" in body
     assert "Deze rol is niet bezet." in body  # the participant role
-    assert "Verslaglegging" not in body  # excluded task, not phased out here
+    # The excluded task is named under what the police does not do here.
+    excluded = body.split("Wat de politie hier niet doet", 1)[1]
+    assert "Verslaglegging" in excluded and "De politie doet dit hier niet." in excluded
 
 
 def test_house_page_shows_phase_outs_with_deadline_and_proposals_beside_the_package(

@@ -7,12 +7,26 @@ Both run on unsaved objects (no database), so hundreds of examples take a few se
 import datetime
 from collections import Counter
 
+from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from houses.models import TRANSITIONS, Assignment, House, PoliceUnit, Variation
-from houses.package import ADDED, ADJUSTED, AS_STANDARD, OMITTED, PHASE_OUT, build_package
+from houses.exports import matrix_table
+from houses.models import TRANSITIONS, Assignment, House, PoliceUnit, Variation, add_years
+from houses.overview import conformance_by_unit, matrix
+from houses.package import (
+    ADDED,
+    ADJUSTED,
+    AS_STANDARD,
+    DELIVERED,
+    OMITTED,
+    PHASE_OUT,
+    VACANT,
+    VARIED,
+    build_package,
+)
+from houses.serializers import PackageSummarySerializer
 from roles.models import Presence, Role, StandardVersion, Task
 
 TODAY = datetime.date(2025, 6, 15)
@@ -136,7 +150,13 @@ def test_the_counts_of_a_package_always_add_up(registry):
     )
     assert summary.counts[ADDED] == len(package.additions)
     assert summary.counts[PHASE_OUT] == len(package.phase_outs)
-    assert summary.delivered_as_standard == summary.counts[AS_STANDARD]
+    filled = {rp.role.code for rp in package.roles if not rp.vacant}
+    assert summary.delivered_as_standard == sum(
+        1 for line in lines(package) if line.status == AS_STANDARD and line.role.code in filled
+    )
+    assert summary.delivered_as_standard + summary.varied + summary.vacant_tasks == (
+        summary.standard_tasks
+    )
     share = summary.share_as_standard
     assert share is None if not standard_tasks else 0 <= share <= 1
     assert summary.vacant_roles == len(package.vacant_roles)
@@ -200,6 +220,57 @@ def test_a_phase_out_is_overdue_only_when_agreed_and_past_its_date(registry):
     assert package.summary.overdue_phase_outs == sum(1 for ln in package.phase_outs if ln.overdue)
 
 
+@PROPERTY_SETTINGS
+@given(registries())
+def test_a_vacant_role_never_contributes_delivered_tasks(registry):
+    package = package_of(registry)
+    for rp in package.roles:
+        filled = any(a.status == Assignment.Status.ACTIVE for a in rp.assignments)
+        assert rp.vacant == (not filled)
+        for line in rp.tasks:
+            assert line.conformance in {DELIVERED, VARIED, VACANT}
+            if rp.vacant:
+                assert not line.delivered
+                assert line.conformance == (VARIED if line.status == OMITTED else VACANT)
+            elif line.status == AS_STANDARD:
+                assert line.delivered
+    delivered = [line for line in lines(package) if line.delivered]
+    assert len(delivered) == package.summary.delivered_as_standard
+    assert all(line.variation is None for line in delivered)
+
+
+@PROPERTY_SETTINGS
+@given(registries())
+def test_the_same_package_gives_the_same_figure_on_every_page_and_in_the_api(registry):
+    package = package_of(registry)
+    house = registry[0]
+    summary = package.summary
+    share = summary.share_as_standard
+    assert share is None or 0 <= share <= 1
+    # Eenheid pages and the dashboard: one house, one eenheid.
+    (unit,) = conformance_by_unit([house.police_unit], [house], {house.pk: package})
+    assert (unit.as_standard, unit.standard_tasks) == (
+        summary.delivered_as_standard,
+        summary.standard_tasks,
+    )
+    assert unit.share == share
+    assert unit.vacant_tasks == summary.vacant_tasks
+    # The house list, dashboard matrix and comparison read the row's package.
+    (row,) = matrix([house], {house.pk: package})
+    assert row.package.summary is summary
+    # The matrix export.
+    header, table = matrix_table([row])
+    exported = dict(zip([str(h) for h in header], table[0], strict=True))
+    assert exported["Standaardtaken conform"] == summary.delivered_as_standard
+    assert exported["Standaardtaken"] == summary.standard_tasks
+    # The API's takenpakket summary.
+    data = PackageSummarySerializer(summary).data
+    assert data["conformStandaard"] == summary.delivered_as_standard
+    assert data["aandeelConform"] == share
+    assert data["nietGeleverdVacant"] == summary.vacant_tasks
+    assert data["afwijkend"] == summary.varied
+
+
 # The variation rules -----------------------------------------------------------------------
 
 STANDARD = StandardVersion(pk=1, version="1.0", status=StandardVersion.Status.PUBLISHED)
@@ -258,7 +329,7 @@ def variations(draw):
         ),
         phase_out_by=pick(
             "dates",
-            agreed_on + datetime.timedelta(days=draw(st.integers(0, 1000))),
+            agreed_on + datetime.timedelta(days=draw(st.integers(1, 1000))),
             st.none() | dates,
         ),
         ended_on=pick(
@@ -306,6 +377,12 @@ def test_the_variation_rules_never_crash_and_accept_only_consistent_variations(v
     if variation.kind == Variation.Kind.PHASE_OUT:
         assert variation.task.is_excluded
         assert variation.phase_out_by
+        if variation.agreed_on:
+            # The end lies after the agreement, within the maximum term counted from it.
+            assert variation.agreed_on < variation.phase_out_by
+            assert variation.phase_out_by <= add_years(
+                variation.agreed_on, django_settings.PHASE_OUT_MAX_YEARS
+            )
     assert variation.rationale.strip()
     if variation.status in {Variation.Status.AGREED, Variation.Status.ENDED}:
         assert variation.agreed_on and variation.agreed_with.strip()
@@ -314,6 +391,8 @@ def test_the_variation_rules_never_crash_and_accept_only_consistent_variations(v
     if variation.ended_on and variation.agreed_on:
         assert variation.ended_on >= variation.agreed_on
     assert variation.role.standard_version_id == variation.standard_version_id
+    # A new variation names a role of the published standard only.
+    assert variation.role.standard_version.status == StandardVersion.Status.PUBLISHED
     previous = variation.previous_status
     if previous and previous != variation.status:
         assert variation.status in TRANSITIONS[previous]

@@ -40,9 +40,9 @@ def fingerprint():
 
 def test_scale_one_is_the_real_houses_and_scale_two_doubles_them():
     generate_scale(1, seed=1, today=DAY)
-    assert House.objects.count() == 25
+    assert House.objects.count() == 29
     generate_scale(2, seed=1, today=DAY)
-    assert House.objects.count() == 50
+    assert House.objects.count() == 58
     real_units = House.objects.exclude(code__contains="-kopie-").values_list(
         "police_unit__code", flat=True
     )

@@ -34,6 +34,9 @@ EDITS = {
 @pytest.fixture
 def records(standard, house_a):
     task = Task.objects.filter(role__standard_version=standard, kind="core").first()
+    # The standard is edited in a draft: a published version is read-only.
+    draft = standard.make_draft("1.1")
+    draft_task = Task.objects.filter(role__standard_version=draft, kind="core").first()
     return {
         House: house_a,
         Assignment: AssignmentFactory(house=house_a, role=task.role),
@@ -41,9 +44,9 @@ def records(standard, house_a):
         HouseCaseMeeting: HouseCaseMeetingFactory(house=house_a),
         District: DistrictFactory(police_unit=house_a.police_unit),
         PoliceUnit: house_a.police_unit,
-        StandardVersion: standard,
-        Role: task.role,
-        Task: task,
+        StandardVersion: draft,
+        Role: draft_task.role,
+        Task: draft_task,
         CaseMeetingType: CaseMeetingTypeFactory(),
     }
 

@@ -61,6 +61,8 @@ def expected(persona, model, action, own):
 def objects_of_unit_a(standard, house_a):
     """One record of each model; the local ones belong to eenheid A."""
     task = Task.objects.filter(role__standard_version=standard).first()
+    # The standard's records in a draft: a published version is read-only for everyone.
+    draft_task = Task.objects.filter(role__standard_version=standard.make_draft("1.1")).first()
     return {
         House: house_a,
         Assignment: AssignmentFactory(house=house_a, role=task.role),
@@ -68,9 +70,9 @@ def objects_of_unit_a(standard, house_a):
         HouseCaseMeeting: HouseCaseMeetingFactory(house=house_a),
         District: DistrictFactory(police_unit=house_a.police_unit),
         PoliceUnit: house_a.police_unit,
-        StandardVersion: standard,
-        Role: task.role,
-        Task: task,
+        StandardVersion: draft_task.role.standard_version,
+        Role: draft_task.role,
+        Task: draft_task,
         CaseMeetingType: CaseMeetingTypeFactory(),
     }
 

@@ -27,6 +27,8 @@ def test_published_version_needs_a_publication_date():
     with pytest.raises(ValidationError) as excinfo:
         version.full_clean()
     assert "published_on" in excinfo.value.message_dict
+    # A new version starts as a draft: it cannot be created as published.
+    assert "status" in excinfo.value.message_dict
     with pytest.raises(IntegrityError), transaction.atomic():
         version.save()
 
@@ -56,7 +58,7 @@ def test_make_draft_copies_roles_and_tasks(standard):
 
 def test_publishing_a_draft_supersedes_the_published_version(standard):
     draft = standard.make_draft("1.1")
-    draft.publish(on=datetime.date(2026, 1, 1))
+    draft.publish(on=datetime.date(2026, 1, 1), changes="Taken verduidelijkt.")
     standard.refresh_from_db()
     assert standard.status == StandardVersion.Status.SUPERSEDED
     assert StandardVersion.objects.current() == draft
@@ -69,7 +71,8 @@ def test_only_a_draft_can_be_published(standard):
 
 
 def test_saving_a_stale_copy_is_refused_and_changes_nothing(standard):
-    role = Role.objects.get(standard_version=standard, code="liaison")
+    draft = standard.make_draft("1.1")
+    role = Role.objects.get(standard_version=draft, code="liaison")
     first = Role.objects.get(pk=role.pk)
     second = Role.objects.get(pk=role.pk)
     first.name = "Eerste"
@@ -84,7 +87,7 @@ def test_saving_a_stale_copy_is_refused_and_changes_nothing(standard):
 
 
 def test_a_fresh_copy_saves_after_a_refused_stale_one():
-    task = TaskFactory()
+    task = TaskFactory(role__standard_version=StandardVersionFactory())
     stale = Task.objects.get(pk=task.pk)
     task.title = "Nieuw"
     task.save()
@@ -96,7 +99,7 @@ def test_a_fresh_copy_saves_after_a_refused_stale_one():
 
 
 def test_changes_are_recorded_in_history_with_reason():
-    task = TaskFactory(title="Oud")
+    task = TaskFactory(title="Oud", role__standard_version=StandardVersionFactory())
     task.title = "Nieuw"
     task._change_reason = "Tekst verduidelijkt"
     task.save()

@@ -19,6 +19,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def records(standard, house_a, house_b):
     task = Task.objects.filter(role__standard_version=standard, kind="core").first()
+    # Who may edit the standard is asked of a draft: a published version is read-only for all.
+    draft = standard.make_draft("1.1")
+    draft_task = Task.objects.filter(role__standard_version=draft, kind="core").first()
     return {
         "house_a": house_a,
         "house_b": house_b,
@@ -28,9 +31,9 @@ def records(standard, house_a, house_b):
         "variation_b": VariationFactory(house=house_b, task=task),
         "district_a": DistrictFactory(police_unit=house_a.police_unit),
         "unit_a": house_a.police_unit,
-        "standard": standard,
-        "role": task.role,
-        "task": task,
+        "standard": draft,
+        "role": draft_task.role,
+        "task": draft_task,
     }
 
 
