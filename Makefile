@@ -4,6 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 PIP_FLAGS ?= --quiet --disable-pip-version-check
+# pytest-xdist workers for `make test`: one per core; 0 runs the suite in one process.
+TEST_WORKERS ?= auto
 
 .PHONY: run test install install-dev lint openapi clean serve
 
@@ -27,7 +29,7 @@ run: install
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

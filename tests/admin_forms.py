@@ -1,6 +1,5 @@
 """Helpers to post admin forms as a browser would: the data of the page as it was served."""
 
-import pytest
 from django import forms
 from django.urls import reverse
 
@@ -37,9 +36,3 @@ def page_data(response) -> dict:
         for form in formset.forms:
             _form_data(form, data)
     return data
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Admin tests create many accounts; hashing their passwords slowly tests nothing here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

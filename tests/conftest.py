@@ -1,7 +1,7 @@
 """Shared fixtures: one persona per kind of user, two eenheden, and a small standard."""
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 
 from registry.models import User
 from roles.models import Task
@@ -15,6 +15,16 @@ from tests.factories import (
 )
 
 PASSWORD = "geheim-wachtwoord-123"
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    """Every account the tests create (factories, demo data, logins) hashes its password with
+    a fast hasher: the production hasher costs a large part of a second per hash and tests
+    nothing here. tests/registry/test_security.py proves what production stores."""
+    with override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
+        yield
 
 
 @pytest.fixture(autouse=True)

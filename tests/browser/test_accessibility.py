@@ -6,6 +6,8 @@ from axe_playwright_python.sync_playwright import Axe
 from houses.models import House
 from tests.browser.conftest import log_in
 
+pytestmark = pytest.mark.django_db
+
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 PAGES = [
@@ -42,8 +44,8 @@ def check(page, url):
     assert count == 0, f"{url}\n{report}"
 
 
-def test_the_login_page_has_no_accessibility_violations(page, live_server, registry):
-    check(page, f"{live_server.url}/inloggen/")
+def test_the_login_page_has_no_accessibility_violations(page, live_server_url):
+    check(page, f"{live_server_url}/inloggen/")
     page.fill("#id_username", "ketenmanager")
     page.fill("#id_password", "fout")
     page.click("main button[type=submit]")
@@ -51,21 +53,19 @@ def test_the_login_page_has_no_accessibility_violations(page, live_server, regis
     assert count == 0, report
 
 
-def test_every_page_has_no_accessibility_violations(signed_in, live_server):
-    for path in PAGES:
-        check(signed_in, f"{live_server.url}{path}")
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_has_no_accessibility_violations(path, signed_in, live_server_url):
+    check(signed_in, f"{live_server_url}{path}")
 
 
-def test_every_page_in_english_on_a_phone_has_no_accessibility_violations(
-    browser, live_server, registry
-):
+def test_every_page_in_english_on_a_phone_has_no_accessibility_violations(browser, live_server_url):
     context = browser.new_context(viewport={"width": 375, "height": 800})
     page = context.new_page()
     try:
-        log_in(page, live_server.url)
+        log_in(page, live_server_url)
         page.get_by_role("button", name="English").click()
         for path in ["/", "/veiligheidshuizen/avz-groningen/", PAGES[9]]:
-            check(page, f"{live_server.url}{path}")
+            check(page, f"{live_server_url}{path}")
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= 375, f"{path} scrolls sideways on a phone ({width}px)"
     finally:
@@ -74,14 +74,14 @@ def test_every_page_in_english_on_a_phone_has_no_accessibility_violations(
 
 @pytest.mark.parametrize("where", ["login", "change"])
 def test_the_admin_login_and_change_pages_have_no_accessibility_violations(
-    where, page, live_server, registry
+    where, page, live_server_url
 ):
     if where == "login":
-        check(page, f"{live_server.url}/admin/login/")
+        check(page, f"{live_server_url}/admin/login/")
         return
-    page.goto(f"{live_server.url}/admin/login/")
+    page.goto(f"{live_server_url}/admin/login/")
     page.fill("#id_username", "landelijk")
     page.fill("#id_password", "demo-veiligheidshuis")
     page.click("input[type=submit]")
     house = House.objects.get(code="avz-groningen")
-    check(page, f"{live_server.url}/admin/houses/house/{house.pk}/change/")
+    check(page, f"{live_server_url}/admin/houses/house/{house.pk}/change/")

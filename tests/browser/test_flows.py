@@ -4,10 +4,14 @@ with the mouse and with the keyboard only."""
 import csv
 import io
 
+import pytest
+
 from tests.browser.conftest import log_in
 
+pytestmark = pytest.mark.django_db
 
-def test_ketenmanager_goes_from_dashboard_to_house_to_comparison_to_export(signed_in, live_server):
+
+def test_ketenmanager_goes_from_dashboard_to_house_to_comparison_to_export(signed_in):
     page = signed_in
     assert page.locator("html").get_attribute("lang") == "nl"
     page.get_by_role("link", name="Actiecentrum Veiligheid en Zorg Groningen").first.click()
@@ -52,14 +56,14 @@ def tab_to(page, matches, limit=200):
     raise AssertionError(f"no element matching {matches} reachable with Tab")
 
 
-def test_the_main_flow_works_with_the_keyboard_only(page, live_server, registry):
-    page.goto(f"{live_server.url}/inloggen/")
+def test_the_main_flow_works_with_the_keyboard_only(page, live_server_url):
+    page.goto(f"{live_server_url}/inloggen/")
     tab_to(page, "el.id === 'id_username'")
     page.keyboard.type("ketenmanager")
     page.keyboard.press("Tab")
     page.keyboard.type("demo-veiligheidshuis")
     page.keyboard.press("Enter")
-    page.wait_for_url(f"{live_server.url}/")
+    page.wait_for_url(f"{live_server_url}/")
 
     # The skip link comes first, is visible when focused and moves focus to the content.
     page.keyboard.press("Tab")
@@ -86,13 +90,11 @@ def test_the_main_flow_works_with_the_keyboard_only(page, live_server, registry)
     )
 
 
-def test_a_wrong_password_is_explained_and_keeps_the_user_on_the_login_page(
-    page, live_server, registry
-):
-    page.goto(f"{live_server.url}/inloggen/")
+def test_a_wrong_password_is_explained_and_keeps_the_user_on_the_login_page(page, live_server_url):
+    page.goto(f"{live_server_url}/inloggen/")
     page.fill("#id_username", "ketenmanager")
     page.fill("#id_password", "fout")
     page.click("main button[type=submit]")
     assert page.get_by_role("alert").inner_text().startswith("Gebruikersnaam of wachtwoord")
-    log_in(page, live_server.url)
+    log_in(page, live_server_url)
     assert page.locator("h1").inner_text() == "Landelijk overzicht"

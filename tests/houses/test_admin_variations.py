@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from houses.models import Variation
 from roles.models import StandardVersion, Task
-from tests.admin_forms import admin_url, fast_password_hashing, page_data  # noqa: F401
+from tests.admin_forms import admin_url, page_data
 from tests.conftest import client_for
 from tests.factories import VariationFactory
 

@@ -12,7 +12,7 @@ from houses.reference import load_reference
 from registry.groups import GROUPS
 from registry.models import User
 from roles.models import StandardVersion, Task
-from tests.admin_forms import admin_url, fast_password_hashing  # noqa: F401
+from tests.admin_forms import admin_url
 from tests.conftest import client_for
 from tests.factories import AssignmentFactory, HouseFactory, UserFactory, VariationFactory
 

@@ -4,7 +4,7 @@ import pytest
 
 from houses.models import Assignment, District, House, HouseCaseMeeting, PoliceUnit, Variation
 from roles.models import CaseMeetingType, Role, StandardVersion, Task
-from tests.admin_forms import admin_url, fast_password_hashing, page_data  # noqa: F401
+from tests.admin_forms import admin_url, page_data
 from tests.conftest import client_for
 from tests.factories import (
     AssignmentFactory,

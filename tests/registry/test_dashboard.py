@@ -8,7 +8,9 @@ from django.urls import reverse
 from roles.models import Role, StandardVersion, Task
 from tests.factories import (
     HouseFactory,
+    RoleFactory,
     StandardVersionFactory,
+    TaskFactory,
     VariationFactory,
 )
 from tests.pages import TODAY, assert_same_queries, populate
@@ -55,13 +57,27 @@ def test_dashboard_lists_overdue_phase_outs_and_variations_to_review_linking_to_
     reader_client, standard, unit_a
 ):
     (house,) = populate(standard, unit_a, houses=1)
-    old = StandardVersionFactory(version="0.9", status=StandardVersion.Status.SUPERSEDED)
+    StandardVersionFactory(version="0.9", status=StandardVersion.Status.SUPERSEDED)
     body = page(reader_client, reverse("home"))
     assert f"{reverse('house-detail', args=[house.code])}#afbouw" in body
     assert "Verslaglegging" in body
     assert f"{reverse('house-detail', args=[house.code])}#afwijkingen" in body
     assert "voorgesteld, wacht op een besluit" in body
-    assert old.version  # a superseded version alone changes nothing on the list
+    # A superseded version alone changes nothing on the list: only the proposal is there.
+    assert 'Afwijkingen om te beoordelen <span class="count">(1)</span>' in body
+    assert "vastgelegd tegen een eerdere versie van de standaard" not in body
+
+
+def test_dashboard_lists_variations_recorded_against_a_superseded_standard_for_review(
+    reader_client, standard, house_a
+):
+    old = StandardVersionFactory(version="0.9", status=StandardVersion.Status.SUPERSEDED)
+    old_task = TaskFactory(role=RoleFactory(standard_version=old), title="Oude taak")
+    VariationFactory(house=house_a, task=old_task)
+    body = page(reader_client, reverse("home"))
+    assert 'Afwijkingen om te beoordelen <span class="count">(1)</span>' in body
+    assert "Oude taak" in body
+    assert "vastgelegd tegen een eerdere versie van de standaard" in body
 
 
 def test_dashboard_flags_variations_whose_review_date_has_passed(reader_client, standard, house_a):

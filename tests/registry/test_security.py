@@ -72,7 +72,9 @@ def test_hsts_is_sent_over_tls_only(settings):
     assert hsts.startswith("max-age=31536000")
 
 
-def test_production_cookies_are_secure_and_hidden_from_scripts():
+def run_with_production_settings(code):
+    """Run ``code`` after ``django.setup()`` in a fresh interpreter with production-like
+    settings, outside the test run's overrides; return the last line it prints, as JSON."""
     env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
     env.update(
         DEBUG="false",
@@ -80,16 +82,39 @@ def test_production_cookies_are_secure_and_hidden_from_scripts():
         ALLOWED_HOSTS="registry.example",
         DJANGO_SETTINGS_MODULE="registry.settings",
     )
+    result = subprocess.run(
+        [sys.executable, "-c", "import json, django; django.setup(); " + code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_production_cookies_are_secure_and_hidden_from_scripts():
     code = (
-        "import json, django; django.setup(); from django.conf import settings as s; "
+        "from django.conf import settings as s; "
         "print(json.dumps([s.SESSION_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, "
         "s.CSRF_COOKIE_SECURE, s.CSRF_COOKIE_HTTPONLY, s.SECURE_HSTS_SECONDS > 0]))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    assert run_with_production_settings(code) == [True] * 5
+
+
+def test_production_stores_passwords_with_a_slow_salted_hash_that_checks_out():
+    # The tests hash with a fast hasher (tests/conftest.py); production must not.
+    code = (
+        "from django.contrib.auth.hashers import check_password, identify_hasher, "
+        "make_password; encoded = make_password('geheim'); "
+        "print(json.dumps([identify_hasher(encoded).algorithm, encoded.split('$')[1], "
+        "check_password('geheim', encoded), check_password('fout', encoded)]))"
     )
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout.strip().splitlines()[-1]) == [True] * 5
+    algorithm, iterations, right, wrong = run_with_production_settings(code)
+    assert algorithm == "pbkdf2_sha256"
+    assert int(iterations) >= 1_000_000
+    assert (right, wrong) == (True, False)
 
 
 # Login throttling ------------------------------------------------------------------------
