@@ -22,6 +22,7 @@ from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSpli
 from rest_framework import exceptions, routers, status
 
 from houses.api import AssignmentViewSet, HouseViewSet, PoliceUnitViewSet, VariationViewSet
+from notifications.api import EventViewSet
 from roles.api import CaseMeetingTypeViewSet, RoleViewSet, StandardVersionViewSet, TaskViewSet
 from roles.base import StaleEditError
 from roles.serializers import NON_FIELD_NAME
@@ -291,6 +292,7 @@ router.register("taken", TaskViewSet, basename="taak")
 router.register("casusoverleggen", CaseMeetingTypeViewSet, basename="casusoverleg")
 router.register("toewijzingen", AssignmentViewSet, basename="toewijzing")
 router.register("afwijkingen", VariationViewSet, basename="afwijking")
+router.register("gebeurtenissen", EventViewSet, basename="gebeurtenis")
 
 
 def not_found(request, *args, **kwargs):

@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "roles",
     "houses",
     "registry",
+    "django_tasks",
+    "django_tasks_db",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -182,6 +185,18 @@ CACHES = {
     }
 }
 REGISTRY_CACHE_TIMEOUT = envint("REGISTRY_CACHE_TIMEOUT", 600)
+
+# Background work (webhook deliveries): django-tasks with its database backend, run by
+# ``manage.py run_worker``. Jobs live in the registry's own database.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Absolute links in webhook bodies (the worker has no request to take the host from).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+WEBHOOK_TIMEOUT = envint("WEBHOOK_TIMEOUT", 10)  # seconds per attempt
+WEBHOOK_LEASE_MARGIN = envint("WEBHOOK_LEASE_MARGIN", 30)  # seconds beyond the timeout
+WEBHOOK_RETRY_HOURS = envint("WEBHOOK_RETRY_HOURS", 48)  # keep retrying this long
+# Receivers at http:// or in a private network: only for development and tests.
+WEBHOOK_ALLOW_HTTP = envbool("WEBHOOK_ALLOW_HTTP", DEBUG)
+WEBHOOK_ALLOW_PRIVATE = envbool("WEBHOOK_ALLOW_PRIVATE", False)
 
 # Benchmark mode (make bench only): mounts a baseline view and counts queries per request
 # in an X-Query-Count header. Never set in production.

@@ -1,0 +1,77 @@
+"""The change feed: ``GET /api/v1/gebeurtenissen``."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, mixins, viewsets
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
+
+from notifications.feed import page, parse_cursor
+from notifications.filters import EventFilter
+from notifications.models import Event
+from notifications.serializers import EventPageSerializer, EventSerializer
+from roles.api import EditRights, JSONParser
+
+DEFAULT_SIZE = 100
+MAX_SIZE = 1000
+
+
+class EventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Gebeurtenissen: elke aanmaak, wijziging en verwijdering in het register.
+
+    Op volgorde van vastleggen; een client bewaart de laatste cursor en vraagt later verder met
+    ``?cursor=``: zo ziet hij elke gebeurtenis precies één keer, ook verwijderingen. Een
+    gebeurtenis verschijnt pas als de transactie waarin zij ontstond en alle oudere lopende
+    transacties zijn afgerond.
+    """
+
+    queryset = Event.objects.all()
+    serializer_class = EventSerializer
+    filterset_class = EventFilter
+    permission_classes = [EditRights]
+    parser_classes = [JSONParser]
+    pagination_class = None
+
+    @extend_schema(
+        summary="Gebeurtenissen (wijzigingsfeed)",
+        parameters=[
+            OpenApiParameter(
+                "cursor",
+                OpenApiTypes.STR,
+                description="Cursor van de laatst verwerkte gebeurtenis; leeg: vanaf het begin.",
+            ),
+            OpenApiParameter(
+                "paginaGrootte",
+                OpenApiTypes.INT,
+                description=f"Aantal gebeurtenissen per pagina (hoogstens {MAX_SIZE}).",
+            ),
+        ],
+        responses=EventPageSerializer,
+    )
+    def list(self, request, *args, **kwargs):
+        raw_cursor = request.query_params.get("cursor", "")
+        cursor = parse_cursor(raw_cursor) if raw_cursor else None
+        errors = {}
+        if raw_cursor and cursor is None:
+            errors["cursor"] = [_("Ongeldige cursor.")]
+        size = DEFAULT_SIZE
+        raw_size = request.query_params.get("paginaGrootte")
+        if raw_size is not None:
+            if raw_size.isdigit() and 1 <= int(raw_size) <= MAX_SIZE:
+                size = int(raw_size)
+            else:
+                errors["paginaGrootte"] = [_("Geef een getal van 1 tot en met %d.") % MAX_SIZE]
+        if errors:
+            raise exceptions.ValidationError(errors)
+        events = page(self.filter_queryset(self.get_queryset()), cursor, size)
+        next_cursor = events[-1].cursor if events else (raw_cursor or None)
+        url = request.build_absolute_uri()
+        next_url = replace_query_param(url, "cursor", next_cursor) if next_cursor else url
+        return Response(
+            {
+                "resultaten": self.get_serializer(events, many=True).data,
+                "cursor": next_cursor,
+                "volgende": next_url,
+            }
+        )
