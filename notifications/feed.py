@@ -25,15 +25,22 @@ from notifications.models import Event
 CURSOR = re.compile(r"^(\d{1,19})-(\d{1,19})$")
 MAX_BIGINT = 2**63 - 1
 
-# The oldest transaction, other than the reader's own, still running at the statement's
-# snapshot (or the next one to start when none is).
+# The oldest transaction, other than the reader's own, that may still be running at the
+# statement's snapshot: the lowest listed as running, or the snapshot's xmax (every transaction
+# from there on may still be running). The reader's own events are visible to it; they are
+# served only when no other transaction below its own may still be running.
 VISIBLE_BELOW = """(
-    SELECT LEAST(
-        pg_snapshot_xmax(s)::text::bigint,
-        (SELECT MIN(x::text::bigint) FROM pg_snapshot_xip(s) AS x
-         WHERE x IS DISTINCT FROM pg_current_xact_id_if_assigned())
-    )
-    FROM pg_current_snapshot() AS s
+    SELECT CASE WHEN bound = own THEN bound + 1 ELSE bound END
+    FROM (
+        SELECT
+            LEAST(
+                pg_snapshot_xmax(s)::text::bigint,
+                (SELECT MIN(x::text::bigint) FROM pg_snapshot_xip(s) AS x
+                 WHERE x IS DISTINCT FROM pg_current_xact_id_if_assigned())
+            ) AS bound,
+            pg_current_xact_id_if_assigned()::text::bigint AS own
+        FROM pg_current_snapshot() AS s
+    ) AS snapshot
 )"""
 
 
