@@ -40,6 +40,10 @@ class Command(BaseCommand):
         thread = threading.Thread(target=_requeue_every, args=(requeue_interval, stop), daemon=True)
         thread.start()
         try:
-            call_command("db_worker", interval=interval, verbosity=options["verbosity"])
+            # No autoreloader: it would run the worker in a child process that outlives a
+            # stop signal sent to this one.
+            call_command(
+                "db_worker", interval=interval, reload=False, verbosity=options["verbosity"]
+            )
         finally:
             stop.set()
