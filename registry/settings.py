@@ -338,6 +338,8 @@ SPECTACULAR_SETTINGS = {
         "AfwijkingSoortEnum": "houses.models.Variation.Kind",
         "AfwijkingStatusEnum": "houses.models.Variation.Status",
         "TakenpakketStatusEnum": "houses.serializers.PACKAGE_STATUS_CHOICES",
+        "HistorySoortEnum": "notifications.models.Event.Kind",
+        "GebeurtenisBronEnum": "notifications.models.Event.Resource",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
