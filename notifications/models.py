@@ -156,3 +156,54 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.event} → {self.subscription}"
+
+
+class DigestChoice(models.Model):
+    """A user's choice of e-mail digest (set on their account page)."""
+
+    class Frequency(models.TextChoices):
+        NONE = "geen", _("geen")
+        DAILY = "dagelijks", _("dagelijks")
+        WEEKLY = "wekelijks", _("wekelijks")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("gebruiker"),
+        on_delete=models.CASCADE,
+        related_name="digest_choice",
+    )
+    frequency = models.CharField(
+        _("samenvatting per e-mail"),
+        max_length=10,
+        choices=Frequency.choices,
+        default=Frequency.NONE,
+    )
+
+    class Meta:
+        verbose_name = _("keuze e-mailsamenvatting")
+        verbose_name_plural = _("keuzes e-mailsamenvatting")
+
+    def __str__(self):
+        return f"{self.user}: {self.get_frequency_display()}"
+
+
+class DigestSent(models.Model):
+    """One digest sent to one user for one period: the database refuses a second one."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("gebruiker"), on_delete=models.CASCADE
+    )
+    period = models.CharField(_("periode"), max_length=20)
+    sent_at = models.DateTimeField(_("verstuurd op"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("verstuurde samenvatting")
+        verbose_name_plural = _("verstuurde samenvattingen")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "period"], name="one_digest_per_user_and_period"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.period}"
