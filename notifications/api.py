@@ -11,7 +11,7 @@ from notifications.feed import page, parse_cursor
 from notifications.filters import EventFilter
 from notifications.models import Event
 from notifications.serializers import EventPageSerializer, EventSerializer
-from roles.api import EditRights, JSONParser
+from roles.api import EditRights, JSONParser, has_unstorable_text
 
 DEFAULT_SIZE = 100
 MAX_SIZE = 1000
@@ -32,6 +32,13 @@ class EventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [EditRights]
     parser_classes = [JSONParser]
     pagination_class = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        refused = _("Bevat tekens die niet zijn toegestaan.")
+        for key, values in request.query_params.lists():
+            if has_unstorable_text([key, *values]):
+                raise exceptions.ValidationError({key: [refused]})
 
     @extend_schema(
         summary="Gebeurtenissen (wijzigingsfeed)",

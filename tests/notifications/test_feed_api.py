@@ -97,6 +97,7 @@ def test_filters_on_resource_house_eenheid_kind_and_time(changes, reader):
         {"paginaGrootte": "veel"},
         {"bron": "gebruiker"},
         {"tijdstipVanaf": "gisteren"},
+        {"veiligheidshuis": "huis\x00a"},
     ],
 )
 def test_bad_input_is_a_400_problem_naming_the_parameter(reader, params):
