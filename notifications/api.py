@@ -1,20 +1,62 @@
 """The change feed: ``GET /api/v1/gebeurtenissen``."""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, mixins, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, mixins, pagination, viewsets
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from notifications.feed import page, parse_cursor
 from notifications.filters import EventFilter
 from notifications.models import Event
-from notifications.serializers import EventPageSerializer, EventSerializer
+from notifications.serializers import EventSerializer
 from roles.api import EditRights, JSONParser, has_unstorable_text
 
 DEFAULT_SIZE = 100
 MAX_SIZE = 1000
+
+
+class FeedPagination(pagination.BasePagination):
+    """Documents the page of the feed; the paging itself is ``EventViewSet.list``."""
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object",
+            "required": ["resultaten", "cursor", "volgende"],
+            "properties": {
+                "resultaten": schema,
+                "cursor": {
+                    "type": "string",
+                    "nullable": True,
+                    "description": "Cursor van de laatste gebeurtenis op deze pagina (of de "
+                    "gevraagde als er niets nieuws is). Bewaar hem en vraag later verder met "
+                    "?cursor=.",
+                },
+                "volgende": {
+                    "type": "string",
+                    "format": "uri",
+                    "description": "Adres van de volgende pagina.",
+                },
+            },
+        }
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": "cursor",
+                "required": False,
+                "in": "query",
+                "description": "Cursor van de laatst verwerkte gebeurtenis; leeg: vanaf het begin.",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": "paginaGrootte",
+                "required": False,
+                "in": "query",
+                "description": f"Aantal gebeurtenissen per pagina (hoogstens {MAX_SIZE}).",
+                "schema": {"type": "integer"},
+            },
+        ]
 
 
 class EventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -31,7 +73,7 @@ class EventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filterset_class = EventFilter
     permission_classes = [EditRights]
     parser_classes = [JSONParser]
-    pagination_class = None
+    pagination_class = FeedPagination
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -40,22 +82,7 @@ class EventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             if has_unstorable_text([key, *values]):
                 raise exceptions.ValidationError({key: [refused]})
 
-    @extend_schema(
-        summary="Gebeurtenissen (wijzigingsfeed)",
-        parameters=[
-            OpenApiParameter(
-                "cursor",
-                OpenApiTypes.STR,
-                description="Cursor van de laatst verwerkte gebeurtenis; leeg: vanaf het begin.",
-            ),
-            OpenApiParameter(
-                "paginaGrootte",
-                OpenApiTypes.INT,
-                description=f"Aantal gebeurtenissen per pagina (hoogstens {MAX_SIZE}).",
-            ),
-        ],
-        responses=EventPageSerializer,
-    )
+    @extend_schema(summary="Gebeurtenissen (wijzigingsfeed)")
     def list(self, request, *args, **kwargs):
         raw_cursor = request.query_params.get("cursor", "")
         cursor = parse_cursor(raw_cursor) if raw_cursor else None

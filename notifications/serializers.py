@@ -60,13 +60,3 @@ class EventSerializer(serializers.ModelSerializer):
         for name in ("veiligheidshuis", "eenheid", "gebruiker"):
             data[name] = data[name] or None
         return data
-
-
-class EventPageSerializer(serializers.Serializer):
-    resultaten = EventSerializer(many=True)
-    cursor = serializers.CharField(
-        allow_null=True,
-        help_text="Cursor van de laatste gebeurtenis op deze pagina (of de gevraagde als er "
-        "niets nieuws is). Bewaar hem en vraag later verder met ?cursor=.",
-    )
-    volgende = serializers.URLField(help_text="Adres van de volgende pagina.")

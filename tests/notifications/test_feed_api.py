@@ -110,3 +110,15 @@ def test_bad_input_is_a_400_problem_naming_the_parameter(reader, params):
 def test_the_feed_cannot_be_written(national_user):
     response = token_client(national_user).post("/api/v1/gebeurtenissen", {}, format="json")
     assert_problem(response, 405)
+
+
+@pytest.mark.parametrize("extra", [0, 40])
+def test_a_feed_page_takes_the_same_number_of_queries_whatever_the_size(
+    reader, unit_a, extra, django_assert_num_queries
+):
+    for _ in range(extra):
+        HouseFactory(police_unit=unit_a)
+    client = token_client(reader)
+    client.get("/api/v1/gebeurtenissen")  # warm up: token and session lookups as below
+    with django_assert_num_queries(3):  # token, user, events
+        assert client.get("/api/v1/gebeurtenissen").status_code == 200
