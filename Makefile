@@ -26,6 +26,9 @@ run: install
 	$(BIN)/python manage.py load_reference
 	$(BIN)/python manage.py load_demo
 	@echo "Het register draait op http://127.0.0.1:$(PORT)/ (stoppen: Ctrl+C)"
+	@# The background worker (webhook deliveries) runs beside the server and stops with it.
+	$(BIN)/python manage.py run_worker --interval 2 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install-dev

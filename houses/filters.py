@@ -19,7 +19,10 @@ class ChangedSinceFilterSet(filters.FilterSet):
     gewijzigdSinds = ChangedSinceFilter(
         field_name="updated_at",
         lookup_expr="gte",
-        label=_("Gewijzigd sinds (ISO 8601 datum en tijd)"),
+        label=_(
+            "Gewijzigd op of na dit moment (inclusief; ISO 8601 datum en tijd). Een huis geldt "
+            "ook als gewijzigd wanneer een toewijzing, afwijking of casusoverleg ervan wijzigt."
+        ),
     )
 
 

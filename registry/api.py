@@ -24,6 +24,7 @@ from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSpli
 from rest_framework import exceptions, routers, status
 
 from houses.api import AssignmentViewSet, HouseViewSet, PoliceUnitViewSet, VariationViewSet
+from notifications.api import EventViewSet
 from registry.lib.editable import ReadOnlyRecordError, StaleEditError
 from registry.lib.serializers import NON_FIELD_NAME
 from roles.api import CaseMeetingTypeViewSet, RoleViewSet, StandardVersionViewSet, TaskViewSet
@@ -491,6 +492,7 @@ router.register("taken", TaskViewSet, basename="taak")
 router.register("casusoverleggen", CaseMeetingTypeViewSet, basename="casusoverleg")
 router.register("toewijzingen", AssignmentViewSet, basename="toewijzing")
 router.register("afwijkingen", VariationViewSet, basename="afwijking")
+router.register("gebeurtenissen", EventViewSet, basename="gebeurtenis")
 
 
 def not_found(request, *args, **kwargs):

@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "roles",
     "houses",
     "registry",
+    "django_tasks",
+    "django_tasks_db",
+    "notifications",
 ]
 
 # Benchmark mode (make bench only): mounts a baseline view and counts queries per request
@@ -213,6 +216,32 @@ CACHES = {
 }
 REGISTRY_CACHE_TIMEOUT = envint("REGISTRY_CACHE_TIMEOUT", 600)
 
+# Background work (webhook deliveries): django-tasks with its database backend, run by
+# ``manage.py run_worker``. Jobs live in the registry's own database.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# E-mail (digests): SMTP from the environment; printed to the console in development.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "register@politie.example")
+# Absolute links in webhook bodies (the worker has no request to take the host from).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+WEBHOOK_TIMEOUT = envint("WEBHOOK_TIMEOUT", 10)  # seconds per attempt
+WEBHOOK_LEASE_MARGIN = envint("WEBHOOK_LEASE_MARGIN", 30)  # seconds beyond the timeout
+WEBHOOK_RETRY_HOURS = envint("WEBHOOK_RETRY_HOURS", 48)  # keep retrying this long
+# Receivers at http:// or in a private network: only for development and tests.
+WEBHOOK_ALLOW_HTTP = envbool("WEBHOOK_ALLOW_HTTP", DEBUG)
+WEBHOOK_ALLOW_PRIVATE = envbool("WEBHOOK_ALLOW_PRIVATE", False)
+
 # --- Security and operations -----------------------------------------------------------------
 # Login throttling (django-axes), Content-Security-Policy, no-store on the API, the write log.
 
@@ -323,6 +352,8 @@ SPECTACULAR_SETTINGS = {
         "AfwijkingSoortEnum": "houses.models.Variation.Kind",
         "AfwijkingStatusEnum": "houses.models.Variation.Status",
         "TakenpakketStatusEnum": "houses.serializers.PACKAGE_STATUS_CHOICES",
+        "HistorySoortEnum": "notifications.models.Event.Kind",
+        "GebeurtenisBronEnum": "notifications.models.Event.Resource",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from notifications.views import account
 from registry import api, views
 
 urlpatterns = [
@@ -18,6 +19,7 @@ urlpatterns = [
     path("", views.DashboardView.as_view(), name="home"),
     path("rollen/<slug:code>/", views.RoleDetailView.as_view(), name="role-detail"),
     path("zoeken/", views.SearchView.as_view(), name="search"),
+    path("account/", account, name="account"),
     path("taal/", login_not_required(set_language), name="set_language"),
     path("", include("houses.urls")),
     path("", include("roles.urls")),

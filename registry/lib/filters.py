@@ -21,5 +21,7 @@ class ChangedSinceFilter(filters.IsoDateTimeFilter):
 
 class ChangedSinceFilterSet(filters.FilterSet):
     gewijzigdSinds = ChangedSinceFilter(
-        field_name="updated_at", lookup_expr="gte", label=_("Gewijzigd sinds")
+        field_name="updated_at",
+        lookup_expr="gte",
+        label=_("Gewijzigd op of na dit moment (inclusief; ISO 8601 datum en tijd)"),
     )
