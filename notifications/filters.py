@@ -4,7 +4,7 @@ import django_filters as filters
 from django.utils.translation import gettext_lazy as _
 
 from notifications.models import Event
-from roles.filters import ChangedSinceFilter
+from registry.lib.filters import ChangedSinceFilter
 
 
 class EventFilter(filters.FilterSet):
