@@ -186,7 +186,7 @@ def read_csv(data: bytes, resource_class) -> tablib.Dataset:
                         "Regel %(line)s heeft %(cells)s cellen, maar er zijn %(columns)s "
                         "kolommen. Controleer het scheidingsteken en de aanhalingstekens."
                     )
-                    % {"line": reader.line_num, "cells": len(line), "columns": width}
+                    % {"line": len(rows) + 1, "cells": len(line), "columns": width}
                 )
             line = [unescape_formula(cell) for cell in line[:width]]
             rows.append(line + [""] * (width - len(line)))
