@@ -9,7 +9,7 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from houses.models import Assignment, Variation
+from houses.models import Assignment, House, Variation
 from roles.models import Presence, Task
 from tests.admin_forms import admin_url, fast_password_hashing  # noqa: F401
 from tests.conftest import client_for
@@ -361,3 +361,17 @@ def test_the_export_and_import_pages_are_dutch_and_the_select_all_box_is_labelle
     page = client.get(admin_url(Variation, "import")).content.decode()
     assert 'value="Voorbeeld tonen"' in page
     assert "Hoogstens 2000 regels en 1024 kB per bestand." in page
+
+
+def test_the_house_export_follows_the_same_conventions(national_user, house_a):
+    client = client_for(national_user)
+    rows = csv_rows(export(client, House).content)
+    assert [row["code"] for row in rows] == ["huis-a"]
+    book = openpyxl.load_workbook(io.BytesIO(export(client, House, XLSX_FORMAT).content))
+    assert book.sheetnames == ["Veiligheidshuizen", "Toegestane waarden"]
+    allowed = list(book["Toegestane waarden"].iter_rows(values_only=True))
+    assert (
+        "kaderStatus",
+        House.FrameworkStatus.CONFORM.value,
+        "Conform Landelijk kader",
+    ) in allowed
