@@ -114,10 +114,28 @@ def checked_headers(raw_headers, resource_class) -> list[str]:
     return headers
 
 
+def whole_number(value) -> bool:
+    if isinstance(value, int | float):
+        return float(value).is_integer()
+    return str(value).strip().isdigit()
+
+
 def build_dataset(headers, rows, resource_class) -> tablib.Dataset:
     headers = checked_headers(headers, resource_class)
     if not rows:
         raise ImportRefused(_t("Het bestand bevat geen regels om in te voeren."))
+    if "id" in headers:
+        column = headers.index("id")
+        for number, row in enumerate(rows, start=1):
+            value = row[column]
+            if value not in ("", None) and not whole_number(value):
+                raise ImportRefused(
+                    _t(
+                        "Regel %(line)s: de id '%(value)s' is geen getal. Laat de kolom id "
+                        "uit de export ongewijzigd, en leeg voor een nieuw record."
+                    )
+                    % {"line": number, "value": value}
+                )
     return tablib.Dataset(*rows, headers=headers)
 
 

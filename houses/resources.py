@@ -20,7 +20,7 @@ import decimal
 from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.utils.translation import gettext as _t
-from import_export import fields, resources, widgets
+from import_export import fields, instance_loaders, resources, widgets
 
 from houses.imports import ChoiceWidget
 from houses.models import Assignment, District, House, PoliceUnit, Variation
@@ -29,18 +29,40 @@ from roles.models import Role, StandardVersion, Task
 IMPORT_REASON = "Import"
 
 
+#: The row's columns a code lookup may depend on (see the ``scope`` functions below).
+SCOPE_COLUMNS = ("standaard", "rol", "leverendeEenheid")
+
+
 class CodeWidget(widgets.ForeignKeyWidget):
-    """Looks up a related record by code; an unknown code is a row error in Dutch."""
+    """Looks up a related record by code; an unknown code is a row error in Dutch.
+
+    Each resource (one per import) has its own copy of the widget, so the lookups are
+    remembered for the length of one import: a file names the same few houses and roles on
+    every row.
+    """
 
     def __init__(self, model, field="code", scope=None, **kwargs):
         self.scope = scope
+        self.found = {}
         super().__init__(model, field, **kwargs)
+
+    def __deepcopy__(self, memo):
+        copy = type(self).__new__(type(self))
+        copy.__dict__.update(self.__dict__)
+        copy.found = {}
+        return copy
 
     def get_queryset(self, value, row, *args, **kwargs):
         queryset = self.model.objects.all()
         return self.scope(queryset, row) if self.scope else queryset
 
     def clean(self, value, row=None, **kwargs):
+        key = (value, *((row or {}).get(column) for column in SCOPE_COLUMNS))
+        if key not in self.found:
+            self.found[key] = self.lookup(value, row, **kwargs)
+        return self.found[key]
+
+    def lookup(self, value, row, **kwargs):
         try:
             return super().clean(value, row, **kwargs)
         except (ObjectDoesNotExist, MultipleObjectsReturned) as exc:
@@ -220,6 +242,27 @@ class ScopedResource(DutchColumnsResource):
             instance._history_user = user
         instance._change_reason = IMPORT_REASON
 
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """``full_clean()``, but the check constraints are left to ``clean()``, which states
+        each of them with a Dutch message, and to the database: validating them here costs a
+        query each, per row. The unique constraints, which only the database can answer, are
+        validated."""
+        errors = dict(import_validation_errors or {})
+        try:
+            instance.full_clean(
+                exclude=errors.keys(), validate_unique=validate_unique, validate_constraints=False
+            )
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        for constraint in instance._meta.constraints:
+            if isinstance(constraint, models.UniqueConstraint):
+                try:
+                    constraint.validate(type(instance), instance, exclude=set(errors))
+                except ValidationError as exc:
+                    errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
     def import_row(self, row, instance_loader, **kwargs):
         row_result = super().import_row(row, instance_loader, **kwargs)
         error = row_result.validation_error
@@ -273,6 +316,7 @@ class AssignmentResource(ScopedResource):
         model = Assignment
         name = "Toewijzingen"
         import_id_fields = ["id"]
+        instance_loader_class = instance_loaders.CachedInstanceLoader
         fields = [
             "id",
             "house",
@@ -341,6 +385,7 @@ class VariationResource(ScopedResource):
         model = Variation
         name = "Lokale afwijkingen"
         import_id_fields = ["id"]
+        instance_loader_class = instance_loaders.CachedInstanceLoader
         fields = [
             "id",
             "house",

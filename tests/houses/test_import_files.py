@@ -375,3 +375,11 @@ def test_the_house_export_follows_the_same_conventions(national_user, house_a):
         House.FrameworkStatus.CONFORM.value,
         "Conform Landelijk kader",
     ) in allowed
+
+
+def test_a_row_with_an_id_that_is_not_a_number_is_refused_without_a_server_error(
+    unit_a_user, standard, house_a
+):
+    content = b"id;veiligheidshuis;rol;soort\nabc;huis-a;liaison;omission\n"
+    message = refusal(upload(client_for(unit_a_user), Variation, content))
+    assert message.startswith("Regel 1: de id 'abc' is geen getal.")
