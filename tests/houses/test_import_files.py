@@ -360,7 +360,7 @@ def test_the_export_and_import_pages_are_dutch_and_the_select_all_box_is_labelle
     assert "Select all" not in page
     page = client.get(admin_url(Variation, "import")).content.decode()
     assert 'value="Voorbeeld tonen"' in page
-    assert "Hoogstens 2000 regels en 1024 kB per bestand." in page
+    assert "Hoogstens 1000 regels en 1024 kB per bestand." in page
 
 
 def test_the_house_export_follows_the_same_conventions(national_user, house_a):
