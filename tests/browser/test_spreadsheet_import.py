@@ -72,7 +72,8 @@ def upload_for_preview(page, base_url, model_path, path, file_format):
     assert_accessible(page)
     page.set_input_files("#id_import_file", str(path))
     page.select_option("#id_format", FORMATS[file_format])
-    page.click("input[type=submit][value='Voorbeeld tonen']")
+    with page.expect_navigation():
+        page.click("input[type=submit][value='Voorbeeld tonen']")
 
 
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
@@ -91,7 +92,7 @@ def test_unit_staff_export_edit_and_reimport_assignments_with_a_preview(
     upload_for_preview(page, base, "assignment", path, file_format)
 
     preview = page.get_by_role("region", name="Voorbeeld")
-    assert preview.is_visible()
+    preview.wait_for()
     assert page.locator("tr.update").count() == 1
     assert page.locator("tr.skip").count() == Assignment.objects.count() - 1
     assert_accessible(page)
@@ -125,7 +126,7 @@ def test_a_changed_row_of_another_eenheid_shows_errors_as_text_reachable_by_keyb
     summary = page.get_by_role("alert")
     assert "1 regel bevat fouten" in summary.inner_text()
     error = page.get_by_text("dit record hoort bij een andere eenheid dan de uwe")
-    assert error.is_visible()
+    error.wait_for()
     assert page.locator("input[value='Import bevestigen']").count() == 0
     assert_accessible(page)
 
