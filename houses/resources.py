@@ -208,6 +208,14 @@ class ScopedResource(DutchColumnsResource):
                 }
             )
         if new:
+            if row.get("id") not in (None, ""):
+                raise ValidationError(
+                    _t(
+                        "Regel geweigerd: er is geen record met id %(id)s (meer). Laat de kolom "
+                        "id leeg voor een nieuw record."
+                    )
+                    % {"id": row["id"]}
+                )
             return
         if "revisie" not in row:
             raise ValidationError(

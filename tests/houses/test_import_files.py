@@ -383,3 +383,17 @@ def test_a_row_with_an_id_that_is_not_a_number_is_refused_without_a_server_error
     content = b"id;veiligheidshuis;rol;soort\nabc;huis-a;liaison;omission\n"
     message = refusal(upload(client_for(unit_a_user), Variation, content))
     assert message.startswith("Regel 1: de id 'abc' is geen getal.")
+
+
+def test_a_row_naming_an_id_that_does_not_exist_is_refused_not_created(
+    unit_a_user, standard, house_a
+):
+    content = (
+        b"id;veiligheidshuis;rol;taak;soort;onderbouwing\n"
+        b"999;huis-a;liaison;schakel;omission;Lokale afspraak\n"
+    )
+    response = upload(client_for(unit_a_user), Variation, content)
+    assert "er is geen record met id 999 (meer)" in response.content.decode(), [
+        r.error_dict for r in response.context["result"].invalid_rows
+    ]
+    assert response.context.get("confirm_form") is None
