@@ -57,3 +57,9 @@ serve: install
 .PHONY: load
 load: install
 	$(BIN)/python bench/load.py
+
+# --- Spreadsheet import at the row limit (not part of make test): time and peak memory of the
+# admin import on PostgreSQL, written to docs/benchmarks.md (see bench/import_bench.py).
+.PHONY: bench-import
+bench-import: install
+	$(BIN)/python bench/import_bench.py

@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ExportMixin, ImportExportMixin
-from import_export.formats.base_formats import CSV, XLSX
 
+from houses import imports
+from houses.import_admin import ImportScopeMixin, SpreadsheetExportMixin
 from houses.models import Assignment, District, House, HouseCaseMeeting, PoliceUnit, Variation
 from houses.resources import AssignmentResource, HouseResource, VariationResource
 from registry.lib import rights
@@ -265,7 +266,7 @@ class VariationInline(StandardChoicesMixin, ScopedStackedInline):
 
 
 @admin.register(House)
-class HouseAdmin(ExportMixin, LastEditorMixin, ScopedHistoryAdmin):
+class HouseAdmin(SpreadsheetExportMixin, ExportMixin, LastEditorMixin, ScopedHistoryAdmin):
     list_display = [
         "name",
         "code",
@@ -289,7 +290,7 @@ class HouseAdmin(ExportMixin, LastEditorMixin, ScopedHistoryAdmin):
     readonly_fields = TIMESTAMPS
     inlines = [HouseCaseMeetingInline, AssignmentInline, VariationInline]
     resource_classes = [HouseResource]
-    formats = [CSV, XLSX]
+    formats = imports.formats_for(HouseResource)
 
     @admin.display(description=_("status Landelijk kader"), ordering="framework_status")
     def framework_status_badge(self, obj):
@@ -304,18 +305,6 @@ class HouseAdmin(ExportMixin, LastEditorMixin, ScopedHistoryAdmin):
 
 
 # Assignments and variations ------------------------------------------------------------------
-
-
-class ImportScopeMixin:
-    """Import for those who may add or change records; export for whoever may view them."""
-
-    formats = [CSV, XLSX]
-
-    def has_import_permission(self, request):
-        return self.has_add_permission(request) or self.has_change_permission(request)
-
-    def has_export_permission(self, request):
-        return self.has_view_permission(request)
 
 
 @admin.register(Assignment)
@@ -356,6 +345,7 @@ class AssignmentAdmin(
     autocomplete_fields = ["house"]
     readonly_fields = TIMESTAMPS
     resource_classes = [AssignmentResource]
+    formats = imports.formats_for(AssignmentResource)
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj):
@@ -417,6 +407,7 @@ class VariationAdmin(
     ]
     readonly_fields = [*TIMESTAMPS, "standard_version", "recorded_by", "agreed_by"]
     resource_classes = [VariationResource]
+    formats = imports.formats_for(VariationResource)
     actions = ["mark_reviewed"]
 
     @admin.display(description=_("taak"))

@@ -1,20 +1,28 @@
 """CSV/XLSX import and export of assignments and variations (and export of houses).
 
 Columns carry codes, not database ids, so a file can be read and edited by people: the house
-code, role and task codes within the named standard version, eenheid codes. Each import row
-goes through the same rules as the admin form: ``full_clean()`` (the workflow rules included),
-the edit-rights module (a row for a house of another eenheid is refused for unit staff, with
-a message on that row), and the revision in the file (a row exported before someone else
-changed the record is refused, not overwritten). Every imported change is saved one by one,
-so it lands in the history with the user and the change reason "Import".
+code, role and task codes within the named standard version, eenheid codes, and for choices
+the values the API uses (their Dutch labels are accepted too). A row that changes nothing is
+skipped, whoever owns the record. A row that creates or changes a record goes through the same
+rules as the admin form: the edit-rights module (a row for a house of another eenheid is
+refused for unit staff, with a message on that row), the revision in the file (a changing row
+must carry the revision it was exported at; a row exported before someone else changed the
+record is refused, not overwritten) and ``full_clean()`` with the workflow rules. Every
+imported change is saved one by one, so it lands in the history with the user and the change
+reason "Import". Reading and checking the file itself is ``houses.imports``.
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist, ValidationError
-from django.utils.translation import gettext as _t
-from import_export import fields, resources, widgets
+import datetime
+import decimal
 
+from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist, ValidationError
+from django.db import models
+from django.utils.translation import gettext as _t
+from import_export import fields, instance_loaders, resources, widgets
+
+from houses.imports import ChoiceWidget
 from houses.models import Assignment, District, House, PoliceUnit, Variation
 from registry.lib import rights
 from roles.models import Role, StandardVersion, Task
@@ -22,18 +30,40 @@ from roles.models import Role, StandardVersion, Task
 IMPORT_REASON = "Import"
 
 
+#: The row's columns a code lookup may depend on (see the ``scope`` functions below).
+SCOPE_COLUMNS = ("standaard", "rol", "leverendeEenheid")
+
+
 class CodeWidget(widgets.ForeignKeyWidget):
-    """Looks up a related record by code; an unknown code is a row error in Dutch."""
+    """Looks up a related record by code; an unknown code is a row error in Dutch.
+
+    Each resource (one per import) has its own copy of the widget, so the lookups are
+    remembered for the length of one import: a file names the same few houses and roles on
+    every row.
+    """
 
     def __init__(self, model, field="code", scope=None, **kwargs):
         self.scope = scope
+        self.found = {}
         super().__init__(model, field, **kwargs)
+
+    def __deepcopy__(self, memo):
+        copy = type(self).__new__(type(self))
+        copy.__dict__.update(self.__dict__)
+        copy.found = {}
+        return copy
 
     def get_queryset(self, value, row, *args, **kwargs):
         queryset = self.model.objects.all()
         return self.scope(queryset, row) if self.scope else queryset
 
     def clean(self, value, row=None, **kwargs):
+        key = (value, *((row or {}).get(column) for column in SCOPE_COLUMNS))
+        if key not in self.found:
+            self.found[key] = self.lookup(value, row, **kwargs)
+        return self.found[key]
+
+    def lookup(self, value, row, **kwargs):
         try:
             return super().clean(value, row, **kwargs)
         except (ObjectDoesNotExist, MultipleObjectsReturned) as exc:
@@ -96,43 +126,79 @@ class DutchColumnsResource(resources.ModelResource):
     def field_from_django_field(cls, field_name, django_field, readonly):
         field = super().field_from_django_field(field_name, django_field, readonly)
         field.column_name = COLUMN_NAMES.get(field_name, field_name)
+        if django_field.choices:
+            field.widget = ChoiceWidget(django_field.choices, field.column_name)
+        elif (
+            isinstance(django_field, (models.CharField, models.TextField)) and not django_field.null
+        ):
+            # An empty cell is an empty text, never NULL (XLSX reads empty cells as None).
+            field.widget = widgets.CharWidget(allow_blank=True)
         return field
 
 
+def comparable(value):
+    """A field value as the no-change check compares it: blank is blank, a record its key."""
+    if value is None:
+        return ""
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").strip()
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, decimal.Decimal):
+        return value.normalize()
+    return value
+
+
 class ScopedResource(DutchColumnsResource):
-    """Import rules shared by assignments and variations."""
+    """Import rules shared by assignments and variations.
+
+    A row that changes nothing is skipped, whoever owns the record: an unchanged export of
+    the whole country can be imported by anyone. Only a row that would create or change a
+    record is checked against the edit rights and must carry the revision it was exported at.
+    """
 
     revision = fields.Field(attribute="revision", column_name="revisie", readonly=True)
+
+    #: Columns a file must have to be imported at all.
+    required_columns = ["veiligheidshuis", "rol"]
+
+    def before_import(self, dataset, **kwargs):
+        self.import_user = kwargs.get("user")
 
     def before_import_row(self, row, **kwargs):
         if "id" in row and row["id"] in ("", None):
             row["id"] = None
 
-    def after_init_instance(self, instance, new, row, **kwargs):
-        user = kwargs.get("user")
-        if not new and not rights.may(user, "change", instance):
+    def unchanged(self, instance, original) -> bool:
+        for field in self.get_import_fields():
+            if field.readonly or not field.attribute:
+                continue
+            if comparable(field.get_value(instance)) != comparable(field.get_value(original)):
+                return False
+        return True
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if import_validation_errors:
+            return False
+        new = original is None or original.pk is None
+        if not new and self.unchanged(instance, original):
+            return True
+        self.check_change_allowed(instance, original, new, row)
+        return False
+
+    def check_change_allowed(self, instance, original, new, row):
+        user = getattr(self, "import_user", None)
+        if not new and not rights.may(user, "change", original):
             raise ValidationError(
                 _t(
                     "Regel voor %(record)s geweigerd: dit record hoort bij een andere eenheid "
-                    "dan de uwe."
+                    "dan de uwe. Laat de regel ongewijzigd of haal hem uit het bestand."
                 )
-                % {"record": instance}
+                % {"record": original}
             )
-        if not new:
-            loaded = row.get("revisie")
-            if loaded not in (None, "") and str(loaded).strip() != str(instance.revision):
-                raise ValidationError(
-                    _t(
-                        "Regel voor %(record)s geweigerd: het record is gewijzigd sinds deze "
-                        "export (revisie %(loaded)s, nu %(current)s). Exporteer opnieuw."
-                    )
-                    % {"record": instance, "loaded": loaded, "current": instance.revision}
-                )
-
-    def import_instance(self, instance, row, **kwargs):
-        super().import_instance(instance, row, **kwargs)
-        user = kwargs.get("user")
-        if instance.house_id and not rights.may(user, "change" if instance.pk else "add", instance):
+        if instance.house_id and not rights.may(user, "add" if new else "change", instance):
             raise ValidationError(
                 {
                     "house": _t(
@@ -142,12 +208,95 @@ class ScopedResource(DutchColumnsResource):
                     % {"house": instance.house.code}
                 }
             )
+        if new:
+            if row.get("id") not in (None, ""):
+                raise ValidationError(
+                    _t(
+                        "Regel geweigerd: er is geen record met id %(id)s (meer). Laat de kolom "
+                        "id leeg voor een nieuw record."
+                    )
+                    % {"id": row["id"]}
+                )
+            return
+        if "revisie" not in row:
+            raise ValidationError(
+                _t(
+                    "Regel voor %(record)s geweigerd: de kolom 'revisie' ontbreekt. Een regel "
+                    "die een bestaand record wijzigt, moet de revisie uit de export meedragen; "
+                    "exporteer opnieuw en laat de kolom staan."
+                )
+                % {"record": original}
+            )
+        loaded = revision_number(row.get("revisie"))
+        if loaded is None:
+            raise ValidationError(
+                _t(
+                    "Regel voor %(record)s geweigerd: de revisie is leeg of geen getal. "
+                    "Exporteer opnieuw en laat de kolom 'revisie' ongewijzigd."
+                )
+                % {"record": original}
+            )
+        if loaded != original.revision:
+            raise ValidationError(
+                _t(
+                    "Regel voor %(record)s geweigerd: het record is gewijzigd sinds deze "
+                    "export (revisie %(loaded)s, nu %(current)s). Exporteer opnieuw."
+                )
+                % {"record": original, "loaded": loaded, "current": original.revision}
+            )
 
     def before_save_instance(self, instance, row, **kwargs):
         user = kwargs.get("user")
         if user is not None and getattr(user, "is_authenticated", False):
             instance._history_user = user
         instance._change_reason = IMPORT_REASON
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """``full_clean()``, but the check constraints are left to ``clean()``, which states
+        each of them with a Dutch message, and to the database: validating them here costs a
+        query each, per row. The unique constraints, which only the database can answer, are
+        validated."""
+        errors = dict(import_validation_errors or {})
+        try:
+            instance.full_clean(
+                exclude=errors.keys(), validate_unique=validate_unique, validate_constraints=False
+            )
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        for constraint in instance._meta.constraints:
+            if isinstance(constraint, models.UniqueConstraint):
+                try:
+                    constraint.validate(type(instance), instance, exclude=set(errors))
+                except ValidationError as exc:
+                    errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def import_row(self, row, instance_loader, **kwargs):
+        row_result = super().import_row(row, instance_loader, **kwargs)
+        error = row_result.validation_error
+        if error is not None and hasattr(error, "error_dict"):
+            # Errors name the file's columns, not the model's fields.
+            row_result.validation_error = ValidationError(
+                {self.column_for(name): messages for name, messages in error.error_dict.items()}
+            )
+        return row_result
+
+    def column_for(self, name: str) -> str:
+        for field in self.get_export_fields():
+            if field.attribute == name or (field.attribute or "").split("__")[0] == name:
+                return field.column_name
+        return name
+
+
+def revision_number(value):
+    try:
+        number = decimal.Decimal(str(value).strip())
+    except (decimal.InvalidOperation, ValueError):
+        return None
+    if number != number.to_integral_value():
+        return None
+    return int(number)
 
 
 class AssignmentResource(ScopedResource):
@@ -176,6 +325,7 @@ class AssignmentResource(ScopedResource):
         model = Assignment
         name = "Toewijzingen"
         import_id_fields = ["id"]
+        instance_loader_class = instance_loaders.CachedInstanceLoader
         fields = [
             "id",
             "house",
@@ -238,10 +388,13 @@ class VariationResource(ScopedResource):
         attribute="agreed_by__username", column_name="overeengekomenVastgelegdDoor", readonly=True
     )
 
+    required_columns = ["veiligheidshuis", "rol", "soort"]
+
     class Meta:
         model = Variation
         name = "Lokale afwijkingen"
         import_id_fields = ["id"]
+        instance_loader_class = instance_loaders.CachedInstanceLoader
         fields = [
             "id",
             "house",
