@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from houses.models import Assignment, Variation
 from roles.models import Presence, Task
-from tests.admin_forms import admin_url, fast_password_hashing  # noqa: F401
+from tests.admin_forms import admin_url
 from tests.conftest import client_for
 from tests.factories import AssignmentFactory, VariationFactory
 

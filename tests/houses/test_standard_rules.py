@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from houses.models import Assignment, Variation
 from roles.models import Task
-from tests.admin_forms import admin_url, fast_password_hashing, page_data  # noqa: F401
+from tests.admin_forms import admin_url, page_data
 from tests.api_helpers import assert_problem, token_client
 from tests.conftest import client_for
 from tests.factories import AssignmentFactory, VariationFactory

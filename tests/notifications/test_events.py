@@ -52,8 +52,13 @@ CASES = {
         "Andere afspraak",
     ),
     R.STANDARD_VERSION: (lambda ctx: StandardVersionFactory(version="9.9"), "title", "Nieuw"),
-    R.ROLE: (lambda ctx: RoleFactory(standard_version=ctx["standard"]), "name", "Ander"),
-    R.TASK: (lambda ctx: TaskFactory(role=ctx["role"]), "title", "Andere taak"),
+    # A published standard is read-only: roles and tasks change in a draft (the default).
+    R.ROLE: (lambda ctx: RoleFactory(standard_version=ctx["draft"]), "name", "Ander"),
+    R.TASK: (
+        lambda ctx: TaskFactory(role=RoleFactory(standard_version=ctx["draft"])),
+        "title",
+        "Andere taak",
+    ),
     R.CASE_MEETING_TYPE: (lambda ctx: CaseMeetingTypeFactory(), "name", "Nieuw overleg"),
 }
 
@@ -67,6 +72,7 @@ def ctx(standard, house_a, unit_a):
         "standard": standard,
         "role": role,
         "task": role.tasks.get(code="aanspreekpunt"),
+        "draft": StandardVersionFactory(version="8.0"),
     }
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from registry.lib.editable import ReadOnlyRecordError
 from roles.models import Role, StandardVersion, Task
-from tests.admin_forms import admin_url, fast_password_hashing, page_data  # noqa: F401
+from tests.admin_forms import admin_url, page_data
 from tests.api_helpers import assert_problem, token_client
 from tests.conftest import client_for
 from tests.factories import RoleFactory, StandardVersionFactory, TaskFactory
