@@ -157,11 +157,24 @@ class DistrictInline(ScopedTabularInline):
 
 @admin.register(PoliceUnit)
 class PoliceUnitAdmin(ScopedHistoryAdmin):
-    list_display = ["name", "code", "kind"]
+    list_display = ["name", "code", "kind", "contact_mailbox"]
     list_filter = ["kind"]
     search_fields = ["code", "name"]
     readonly_fields = TIMESTAMPS
     inlines = [DistrictInline]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "kind", "safety_regions", "source"]}),
+        (
+            _("Aanspreekpunt voor de Veiligheidshuizen"),
+            {
+                "fields": ["contact_label", "contact_mailbox", "contact_phone"],
+                "description": _(
+                    "Getoond bij rollen die in een huis van deze eenheid vacant zijn."
+                ),
+            },
+        ),
+        (_("Vastlegging"), {"fields": TIMESTAMPS}),
+    ]
 
 
 @admin.register(District)
@@ -200,7 +213,9 @@ class AssignmentInline(StandardChoicesMixin, ScopedTabularInline):
         "district",
         "presence",
         "hours_per_week",
+        "officer_name",
         "contact_mailbox",
+        "contact_phone",
         "status",
         "start_date",
         "end_date",

@@ -26,6 +26,17 @@ class PoliceUnit(EditableModel):
     kind = models.CharField(_("soort"), max_length=10, choices=Kind.choices)
     safety_regions = models.JSONField(_("veiligheidsregio's"), default=list, blank=True)
     source = models.TextField(_("bron"), blank=True)
+    contact_label = models.CharField(
+        _("aanspreekpunt Veiligheidshuizen"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "Wie bij de eenheid het aanspreekpunt is voor de huizen, bijvoorbeeld "
+            "'Coördinator Veiligheidshuizen'. Getoond bij vacante rollen."
+        ),
+    )
+    contact_mailbox = models.EmailField(_("functionele mailbox aanspreekpunt"), blank=True)
+    contact_phone = models.CharField(_("telefoon aanspreekpunt"), max_length=30, blank=True)
 
     history = HistoricalRecords()
 
@@ -36,6 +47,10 @@ class PoliceUnit(EditableModel):
 
     def __str__(self):
         return self.name
+
+    @property
+    def has_contact(self):
+        return bool(self.contact_mailbox or self.contact_phone)
 
 
 class District(EditableModel):

@@ -11,7 +11,7 @@ from django.db import DatabaseError, connection
 from django.db.models import Prefetch, Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -167,6 +167,17 @@ class RoleDetailView(TemplateView):
 SEARCH_LIMIT = 50
 
 
+def variation_kinds_matching(query):
+    """The kinds of variation whose name (Dutch, or in the page's language) contains ``query``:
+    searching "afbouw" finds every phase-out."""
+    needle = query.lower()
+    names = {kind: {str(label).lower()} for kind, label in Variation.Kind.choices}
+    with translation.override("nl"):
+        for kind, label in Variation.Kind.choices:
+            names[kind].add(str(label).lower())
+    return [kind for kind, labels in names.items() if any(needle in label for label in labels)]
+
+
 class SearchView(TemplateView):
     """Search houses, roles, tasks and variations for a word."""
 
@@ -194,9 +205,11 @@ class SearchView(TemplateView):
                 )
                 .select_related("role")
             )
+            kinds = variation_kinds_matching(query)
             variations = (
                 Variation.objects.filter(
-                    Q(title__icontains=query)
+                    Q(kind__in=kinds)
+                    | Q(title__icontains=query)
                     | Q(rationale__icontains=query)
                     | Q(local_norm__icontains=query)
                     | Q(agreed_with__icontains=query)
