@@ -1,9 +1,11 @@
 """Admin for eenheden, houses, assignments and local variations, scoped by the edit rights."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +23,7 @@ from registry.lib.admin import (
     ScopedStackedInline,
     ScopedTabularInline,
 )
+from roles.admin import RoleFilter
 from roles.models import Role, Task
 
 # Filters -------------------------------------------------------------------------------------
@@ -105,10 +108,31 @@ def badge(value, label):
     )
 
 
+class TaskByRoleSelect(forms.Select):
+    """A task dropdown whose options name their role (``data-role``), so that
+    ``registry-admin-tasks.js`` offers only the tasks of the role chosen beside it."""
+
+    class Media:
+        js = ["registry-admin-tasks.js"]
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__({**(attrs or {}), "data-task-by-role": ""}, choices)
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-role"] = str(instance.role_id)
+        return option
+
+
 class StandardChoicesMixin:
-    """Role and task choices name their standard version, in one query each."""
+    """Role and task choices name their standard version, in one query each; the task list
+    follows the chosen role."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Task:
+            kwargs.setdefault("widget", TaskByRoleSelect)
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if field is None:
             return field
@@ -319,7 +343,7 @@ class AssignmentAdmin(
     ]
     list_filter = [
         ("house__police_unit", admin.RelatedOnlyFieldListFilter),
-        "role__code",
+        RoleFilter,
         "status",
         "presence",
         "house__framework_status",
@@ -363,7 +387,7 @@ class VariationAdmin(
     ]
     list_filter = [
         ("house__police_unit", admin.RelatedOnlyFieldListFilter),
-        "role__code",
+        RoleFilter,
         "kind",
         "status",
         "house__framework_status",
@@ -414,10 +438,10 @@ class VariationAdmin(
         if obj.is_overdue:
             return format_html(
                 '{} <span class="registry-badge registry-badge-warn">{}</span>',
-                obj.phase_out_by.strftime("%d-%m-%Y"),
+                date_format(obj.phase_out_by),
                 _t("verlopen"),
             )
-        return obj.phase_out_by.strftime("%d-%m-%Y")
+        return date_format(obj.phase_out_by)
 
     @admin.display(description=_("te herbeoordelen"), boolean=True)
     def needs_review_flag(self, obj):

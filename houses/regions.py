@@ -58,9 +58,9 @@ COLOUR_BY = {
 LEGENDS = {
     "conformiteit": [
         ("full", _("alle standaardtaken conform")),
-        ("high", _("80% of meer conform")),
-        ("mid", _("50% tot 80% conform")),
-        ("low", _("minder dan 50% conform")),
+        ("high", _("vanaf 80 procent conform")),
+        ("mid", _("50 tot 80 procent conform")),
+        ("low", _("minder dan 50 procent conform")),
         ("none", _("geen huis of geen gegevens")),
     ],
     "aandacht": [

@@ -144,6 +144,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "nl"
+# One date style for pages and admin (registry/formats/): 31 oktober 2026, 31-10-2026 in tables.
+FORMAT_MODULE_PATH = ["registry.formats"]
 LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Amsterdam"

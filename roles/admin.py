@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -61,10 +62,29 @@ class MakeDraftForm(forms.Form):
         return version
 
 
+class RoleFilter(admin.SimpleListFilter):
+    """Filter on a role by its name (the same role across standard versions shares a code)."""
+
+    title = _("rol")
+    parameter_name = "rol"
+
+    def lookups(self, request, model_admin):
+        names = {}
+        for code, name in Role.objects.order_by(
+            "-standard_version__status", "position", "code"
+        ).values_list("code", "name"):
+            names.setdefault(code, name)
+        return sorted(names.items(), key=lambda item: item[1])
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        field = "code" if queryset.model is Role else "role__code"
+        return queryset.filter(**{field: self.value()})
+
+
 class PublishForm(forms.Form):
-    published_on = forms.DateField(
-        label=_("Publicatiedatum"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    published_on = forms.DateField(label=_("Publicatiedatum"), widget=AdminDateWidget)
 
 
 @admin.register(StandardVersion)
@@ -183,7 +203,7 @@ class RoleAdmin(ScopedHistoryAdmin):
 @admin.register(Task)
 class TaskAdmin(ScopedHistoryAdmin):
     list_display = ["title", "code", "role", "kind", "norm", "standard_version"]
-    list_filter = ["kind", "role__standard_version", "role__code"]
+    list_filter = ["kind", "role__standard_version", RoleFilter]
     search_fields = ["code", "title", "description"]
     list_select_related = ["role", "role__standard_version"]
     readonly_fields = TIMESTAMPS
