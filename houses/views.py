@@ -357,9 +357,9 @@ def running_phase_outs(request, today):
     for name in list(filterset.form.fields):
         if name not in PHASE_OUT_FILTERS:
             del filterset.form.fields[name]
-    filterset.form.fields["veiligheidshuis"].queryset = House.objects.filter(active=True).order_by(
-        "name"
-    )
+    house_field = filterset.form.fields["veiligheidshuis"]
+    house_field.queryset = House.objects.filter(active=True).order_by("name")
+    house_field.label = _("Veiligheidshuis")
     variations = list(filterset.qs)
     for variation in variations:
         variation.is_overdue_on = variation.overdue_on(today)
