@@ -1,8 +1,10 @@
 """Admin for eenheden, houses, assignments and local variations, scoped by the edit rights."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +23,7 @@ from registry.lib.admin import (
     ScopedStackedInline,
     ScopedTabularInline,
 )
+from roles.admin import RoleFilter
 from roles.models import Role, StandardVersion, Task
 
 # Filters -------------------------------------------------------------------------------------
@@ -105,6 +108,24 @@ def badge(value, label):
     )
 
 
+class TaskByRoleSelect(forms.Select):
+    """A task dropdown whose options name their role (``data-role``), so that
+    ``registry-admin-tasks.js`` offers only the tasks of the role chosen beside it."""
+
+    class Media:
+        js = ["registry-admin-tasks.js"]
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__({**(attrs or {}), "data-task-by-role": ""}, choices)
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-role"] = str(instance.role_id)
+        return option
+
+
 def published_or_kept(model, request):
     """Roles or tasks of the published standard, plus the ones the records on this form point
     at already (a record against an older version keeps working until it is re-reviewed)."""
@@ -118,7 +139,8 @@ def published_or_kept(model, request):
 
 class StandardChoicesMixin:
     """Role and task choices: those of the published standard (and the ones already chosen on
-    this form), naming their standard version, in one query each."""
+    this form), naming their standard version, in one query each; the task list follows the
+    chosen role."""
 
     def _keep_chosen(self, request, obj):
         kept = {Role: set(), Task: set()}
@@ -142,6 +164,8 @@ class StandardChoicesMixin:
         return super().get_formset(request, obj, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Task:
+            kwargs.setdefault("widget", TaskByRoleSelect)
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if field is None:
             return field
@@ -194,11 +218,24 @@ class DistrictInline(ScopedTabularInline):
 
 @admin.register(PoliceUnit)
 class PoliceUnitAdmin(ScopedHistoryAdmin):
-    list_display = ["name", "code", "kind"]
+    list_display = ["name", "code", "kind", "contact_mailbox"]
     list_filter = ["kind"]
     search_fields = ["code", "name"]
     readonly_fields = TIMESTAMPS
     inlines = [DistrictInline]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "kind", "safety_regions", "source"]}),
+        (
+            _("Aanspreekpunt voor de Veiligheidshuizen"),
+            {
+                "fields": ["contact_label", "contact_mailbox", "contact_phone"],
+                "description": _(
+                    "Getoond bij rollen die in een huis van deze eenheid vacant zijn."
+                ),
+            },
+        ),
+        (_("Vastlegging"), {"fields": TIMESTAMPS}),
+    ]
 
 
 @admin.register(District)
@@ -237,7 +274,9 @@ class AssignmentInline(StandardChoicesMixin, ScopedTabularInline):
         "district",
         "presence",
         "hours_per_week",
+        "officer_name",
         "contact_mailbox",
+        "contact_phone",
         "status",
         "start_date",
         "end_date",
@@ -328,7 +367,7 @@ class AssignmentAdmin(
     ]
     list_filter = [
         ("house__police_unit", admin.RelatedOnlyFieldListFilter),
-        "role__code",
+        RoleFilter,
         "status",
         "presence",
         "house__framework_status",
@@ -373,7 +412,7 @@ class VariationAdmin(
     ]
     list_filter = [
         ("house__police_unit", admin.RelatedOnlyFieldListFilter),
-        "role__code",
+        RoleFilter,
         "kind",
         "status",
         "house__framework_status",
@@ -425,10 +464,10 @@ class VariationAdmin(
         if obj.is_overdue:
             return format_html(
                 '{} <span class="registry-badge registry-badge-warn">{}</span>',
-                obj.phase_out_by.strftime("%d-%m-%Y"),
+                date_format(obj.phase_out_by),
                 _t("verlopen"),
             )
-        return obj.phase_out_by.strftime("%d-%m-%Y")
+        return date_format(obj.phase_out_by)
 
     @admin.display(description=_("te herbeoordelen"), boolean=True)
     def needs_review_flag(self, obj):

@@ -1,7 +1,8 @@
 """Illustrative demo data: assignments, variations and one account per kind of user.
 
 Loaded only by ``make run`` (``manage.py load_demo``), and refused when DEBUG is off. Contact
-details are function mailboxes on the reserved ``.example`` domain; no officer is named.
+details are function mailboxes on the reserved ``.example`` domain and made-up phone numbers;
+the one officer's name is marked as an example.
 """
 
 from __future__ import annotations
@@ -41,6 +42,15 @@ DEMO_ASSIGNMENTS = [
     ("acvz-amsterdam", "casusoverleg-deelnemer", Presence.PART_TIME, 24, "active"),
     ("vh-haaglanden", "liaison", Presence.PART_TIME, 16, Assignment.Status.ACTIVE),
 ]
+
+# The eenheid-level contact shown for vacant roles (label, mailbox, phone).
+DEMO_UNIT_CONTACTS = {
+    "noord-nederland": ("Coördinator Veiligheidshuizen", "vhuizen.noord-nederland@politie.example"),
+    "limburg": ("Programmaleider Zorg en Veiligheid", "zorgenveiligheid.limburg@politie.example"),
+}
+
+#: House and role whose assignment names its officer (an example, not a real person).
+DEMO_OFFICER = ("avz-groningen", "liaison", "Voorbeeld: A. Jansen")
 
 DEMO_FRAMEWORK_STATUS = {
     "avz-groningen": House.FrameworkStatus.CONFORM,
@@ -189,7 +199,7 @@ def load_demo(today: datetime.date | None = None) -> list[str]:
         for task in Task.objects.filter(role__standard_version=standard).select_related("role")
     }
     recorder = user_model.objects.get(username="landelijk")
-    for code, role, presence, hours, status in DEMO_ASSIGNMENTS:
+    for index, (code, role, presence, hours, status) in enumerate(DEMO_ASSIGNMENTS, start=1):
         house = houses[code]
         assignment = Assignment(
             house=house,
@@ -198,6 +208,8 @@ def load_demo(today: datetime.date | None = None) -> list[str]:
             presence=presence,
             hours_per_week=hours,
             contact_mailbox=f"{role}.{code}@politie.example" if status != "vacant" else "",
+            contact_phone="088 000 00%02d" % index if status != "vacant" else "",
+            officer_name=DEMO_OFFICER[2] if (code, role) == DEMO_OFFICER[:2] else "",
             status=status,
             start_date=today - datetime.timedelta(days=400) if status == "active" else None,
         )
@@ -205,6 +217,13 @@ def load_demo(today: datetime.date | None = None) -> list[str]:
         assignment._change_reason = DEMO_REASON
         assignment.save()
     done.append(f"{len(DEMO_ASSIGNMENTS)} toewijzingen")
+
+    for code, (label, mailbox) in DEMO_UNIT_CONTACTS.items():
+        unit = units[code]
+        unit.contact_label, unit.contact_mailbox = label, mailbox
+        unit.contact_phone = "088 000 0100"
+        unit._change_reason = DEMO_REASON
+        unit.save()
 
     for code, status in DEMO_FRAMEWORK_STATUS.items():
         house = houses[code]

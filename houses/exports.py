@@ -9,6 +9,7 @@ prefixed with an apostrophe so a spreadsheet never runs them.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 
 from django.http import HttpResponse
@@ -28,8 +29,14 @@ CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+#: Dates in tables and CSV files: 31-10-2026; XLSX files get real date cells in that format.
+TABLE_DATE = "%d-%m-%Y"
+XLSX_DATE = "DD-MM-YYYY"
+
+
 def _date(value):
-    return value.isoformat() if value else ""
+    """A date cell: the date itself (CSV writes it as 31-10-2026, XLSX as a date), or empty."""
+    return value or ""
 
 
 def package_table(package: TaskPackage, role_code: str | None = None):
@@ -48,8 +55,13 @@ def package_table(package: TaskPackage, role_code: str | None = None):
         _("Verlopen"),
         _("Voorgesteld"),
         _("Telt in conformiteit als"),
+        _("Bezetting"),
+        _("Contactpersoon"),
+        _("Functionele mailbox"),
+        _("Telefoon"),
     ]
     rows = []
+    contacts = {rp.role.code: role_contact(package, rp) for rp in package.roles}
 
     def line_row(line):
         v = line.variation
@@ -67,6 +79,7 @@ def package_table(package: TaskPackage, role_code: str | None = None):
             _("ja") if line.overdue else "",
             "; ".join(f"{p.get_kind_display()}: {p.rationale}" for p in line.proposed),
             str(line.conformance_label),
+            *contacts.get(line.role.code, ["", "", "", ""]),
         ]
 
     for rp in package.roles:
@@ -97,9 +110,32 @@ def package_table(package: TaskPackage, role_code: str | None = None):
                 "",
                 "; ".join(f"{p.get_kind_display()}: {p.rationale}" for p in item.proposed),
                 "",
+                "",
+                "",
+                "",
+                "",
             ]
         )
     return header, rows
+
+
+def role_contact(package: TaskPackage, rp) -> list[str]:
+    """Filling, name, mailbox and phone of a role: its officers when filled (several joined),
+    the eenheid's contact point when vacant."""
+    if rp.filling:
+        return [
+            str(_("Bezet")),
+            "; ".join(a.officer_name for a in rp.filling if a.officer_name),
+            "; ".join(a.contact_mailbox for a in rp.filling if a.contact_mailbox),
+            "; ".join(a.contact_phone for a in rp.filling if a.contact_phone),
+        ]
+    unit = package.house.police_unit
+    return [
+        str(_("Vacant; contact via de eenheid")),
+        unit.contact_label or unit.name,
+        unit.contact_mailbox,
+        unit.contact_phone,
+    ]
 
 
 def matrix_table(rows: list[MatrixRow]):
@@ -127,7 +163,7 @@ def matrix_table(rows: list[MatrixRow]):
                 row.house.name,
                 row.house.police_unit.name,
                 row.house.safety_region,
-                row.house.get_framework_status_display(),
+                row.house.get_framework_status_display() or _("nog niet vastgesteld"),
                 *[cell.text for cell in row.cells],
                 summary.delivered_as_standard,
                 summary.standard_tasks,
@@ -139,10 +175,46 @@ def matrix_table(rows: list[MatrixRow]):
     return header, table
 
 
+def phase_out_table(variations):
+    """Header and rows of the phase-out overview (``is_overdue_on`` set on each variation)."""
+    header = [
+        _("Afgebouwd uiterlijk"),
+        _("Verlopen"),
+        _("Veiligheidshuis"),
+        _("Eenheid"),
+        _("Rol"),
+        _("Taak"),
+        _("Onderbouwing"),
+        _("Overeengekomen met"),
+        _("Overeengekomen op"),
+    ]
+    rows = [
+        [
+            v.phase_out_by,
+            _("ja") if v.is_overdue_on else "",
+            v.house.name,
+            v.house.police_unit.name,
+            v.role.name,
+            v.subject_title,
+            v.rationale,
+            v.agreed_with,
+            v.agreed_on,
+        ]
+        for v in variations
+    ]
+    return header, rows
+
+
 def _safe(value):
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
+
+
+def _csv_cell(value):
+    if isinstance(value, datetime.date):
+        return value.strftime(TABLE_DATE)
+    return _safe(value)
 
 
 def csv_response(filename: str, header, rows) -> HttpResponse:
@@ -151,10 +223,16 @@ def csv_response(filename: str, header, rows) -> HttpResponse:
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow([_safe(str(h)) for h in header])
     for row in rows:
-        writer.writerow([_safe(value) for value in row])
+        writer.writerow([_csv_cell(value) for value in row])
     response = HttpResponse(buffer.getvalue(), content_type=CSV_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
+
+
+def _width_text(value):
+    if isinstance(value, datetime.date):
+        return "31-12-2026"
+    return str(value if value is not None else "")
 
 
 def xlsx_response(filename: str, title: str, header, rows) -> HttpResponse:
@@ -166,9 +244,12 @@ def xlsx_response(filename: str, title: str, header, rows) -> HttpResponse:
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append([_safe(value) for value in row])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, datetime.date):
+                cell.number_format = XLSX_DATE
     sheet.freeze_panes = "A2"
     for index, column in enumerate(sheet.columns, start=1):
-        width = max((len(str(c.value or "")) for c in column), default=8)
+        width = max((len(_width_text(c.value)) for c in column), default=8)
         sheet.column_dimensions[get_column_letter(index)].width = min(max(width, 8), 60) + 2
     sheet.auto_filter.ref = sheet.dimensions
     generated = date_format(timezone.localdate(), "j F Y")

@@ -76,6 +76,11 @@ class HouseFilter(ChangedSinceFilterSet):
         method="filter_has_variations", label=_("Met lopende afwijkingen")
     )
     verlopen = filters.BooleanFilter(method="filter_overdue", label=_("Met verlopen afbouw"))
+    afwijkingSoort = filters.ChoiceFilter(
+        choices=Variation.Kind.choices,
+        method="filter_variation_kind",
+        label=_("Met lopende afwijking van soort"),
+    )
     sorteer = filters.OrderingFilter(
         fields=(
             ("name", "naam"),
@@ -115,6 +120,12 @@ class HouseFilter(ChangedSinceFilterSet):
             return queryset
         overdue = Variation.objects.overdue().filter(house=OuterRef("pk"))
         return queryset.filter(Exists(overdue) if value else ~Exists(overdue))
+
+    def filter_variation_kind(self, queryset, name, value):
+        if not value:
+            return queryset
+        of_kind = Variation.objects.open().filter(house=OuterRef("pk"), kind=value)
+        return queryset.filter(Exists(of_kind))
 
 
 class AssignmentFilter(ChangedSinceFilterSet):

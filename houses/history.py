@@ -54,15 +54,28 @@ def _subject(record) -> str:
     return f"{_('Afwijking')} ({kind}): {what}"
 
 
-def recent_changes(house: House, limit: int = 10) -> list[Change]:
-    previous = {}
-    records = []
-    for model, filters, related in [
+def _sources(house):
+    return [
         (House, {"id": house.pk}, None),
         (Assignment, {"house_id": house.pk}, "role"),
         (Variation, {"house_id": house.pk}, "task"),
-    ]:
-        items = _latest(model, limit, **filters)
+    ]
+
+
+def change_count(house: House) -> int:
+    """How many history records the house, its assignments and its variations have."""
+    return sum(
+        model.history.model.objects.filter(**filters).count()
+        for model, filters, _related in _sources(house)
+    )
+
+
+def recent_changes(house: House, limit: int = 10, offset: int = 0) -> list[Change]:
+    """The changes to a house, newest first: ``limit`` of them, after skipping ``offset``."""
+    previous = {}
+    records = []
+    for model, filters, related in _sources(house):
+        items = _latest(model, offset + limit, **filters)
         if not items:
             continue
         # The earlier records to compare against, and the subject's role or task: one query each.
@@ -72,8 +85,8 @@ def recent_changes(house: House, limit: int = 10) -> list[Change]:
         if related:
             _attach(items, related)
         records.extend(items)
-    records.sort(key=lambda r: r.history_date, reverse=True)
-    records = records[:limit]
+    records.sort(key=lambda r: (r.history_date, r.history_id), reverse=True)
+    records = records[offset : offset + limit]
     changes = []
     for record in records:
         earlier = previous.get((type(record), record.previous_history_id))

@@ -50,6 +50,19 @@ class PoliceUnit(EditableModel):
         _("veiligheidsregio's"), default=list, blank=True, validators=[validate_text_list]
     )
     source = models.TextField(_("bron"), blank=True, **long_text(2000))
+    contact_label = models.CharField(
+        _("aanspreekpunt Veiligheidshuizen"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "Wie bij de eenheid het aanspreekpunt is voor de huizen, bijvoorbeeld "
+            "'Coördinator Veiligheidshuizen'. Getoond bij vacante rollen."
+        ),
+    )
+    contact_mailbox = models.EmailField(_("functionele mailbox aanspreekpunt"), blank=True)
+    contact_phone = models.CharField(
+        _("telefoon aanspreekpunt"), max_length=30, blank=True, validators=[validate_phone]
+    )
 
     history = HistoricalRecords()
 
@@ -60,6 +73,10 @@ class PoliceUnit(EditableModel):
 
     def __str__(self):
         return self.name
+
+    @property
+    def has_contact(self):
+        return bool(self.contact_mailbox or self.contact_phone)
 
 
 class District(EditableModel):

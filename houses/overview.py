@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from houses.models import House, PoliceUnit
 from houses.package import AS_STANDARD, TaskPackage
@@ -47,9 +48,15 @@ class MatrixCell:
         """The cell as plain text (exports)."""
         parts = [", ".join(self.presence_labels) if self.presences else str(_("Vacant"))]
         if self.deviations:
-            parts.append(str(_("%(n)s afwijking(en)") % {"n": self.deviations}))
+            parts.append(
+                ngettext("%(n)s afwijking", "%(n)s afwijkingen", self.deviations)
+                % {"n": self.deviations}
+            )
         if self.proposed:
-            parts.append(str(_("%(n)s voorstel(len)") % {"n": self.proposed}))
+            parts.append(
+                ngettext("%(n)s voorstel", "%(n)s voorstellen", self.proposed)
+                % {"n": self.proposed}
+            )
         return "; ".join(parts)
 
 

@@ -23,8 +23,16 @@ urlpatterns = [
         views.PackageExportView.as_view(),
         name="house-package-export",
     ),
+    path(
+        "veiligheidshuizen/<slug:code>/geschiedenis/",
+        views.HouseHistoryView.as_view(),
+        name="house-history",
+    ),
     path("vergelijk/", views.CompareView.as_view(), name="compare"),
     path("eenheden/", views.UnitListView.as_view(), name="unit-list"),
     path("eenheden/<slug:code>/", views.UnitDetailView.as_view(), name="unit-detail"),
+    path("kaart/", views.RegionMapView.as_view(), name="region-map"),
+    path("afbouw/", views.PhaseOutListView.as_view(), name="phase-out-list"),
+    path("afbouw.<fmt:fmt>", views.PhaseOutExportView.as_view(), name="phase-out-export"),
     path("matrix.<fmt:fmt>", views.MatrixExportView.as_view(), name="matrix-export"),
 ]

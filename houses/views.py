@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
 
-from houses.exports import csv_response, matrix_table, package_table, xlsx_response
-from houses.filters import HouseFilter
-from houses.history import recent_changes
+from houses.exports import (
+    csv_response,
+    matrix_table,
+    package_table,
+    phase_out_table,
+    xlsx_response,
+)
+from houses.filters import HouseFilter, VariationFilter
+from houses.history import change_count, recent_changes
 from houses.models import House, HouseCaseMeeting, PoliceUnit, Variation
 from houses.overview import conformance_by_unit, matrix
 from houses.package import AS_STANDARD, task_package, task_packages
+from houses.regions import COLOUR_BY, LEGENDS, map_size, region_tiles
 from registry.lib import rights
 from registry.lib.cache import cached, cached_fragment, current_revision
 
@@ -26,6 +34,7 @@ PAGE_FILTERS = [
     "kaderStatus",
     "heeftAfwijkingen",
     "verlopen",
+    "afwijkingSoort",
 ]
 
 
@@ -328,5 +337,108 @@ class UnitDetailView(TemplateView):
             rows=matrix(houses, packages),
             variations=variations,
             overdue=overdue,
+            **kwargs,
+        )
+
+
+#: The filters of the phase-out overview (the API offers the rest of VariationFilter).
+PHASE_OUT_FILTERS = ["eenheid", "veiligheidshuis", "verlopen"]
+
+
+def running_phase_outs(request, today):
+    """Agreed phase-outs, soonest deadline first, narrowed by the shared VariationFilter."""
+    queryset = (
+        Variation.objects.agreed()
+        .filter(kind=Variation.Kind.PHASE_OUT)
+        .select_related("house", "house__police_unit", "role", "task")
+        .order_by("phase_out_by", "house__name", "pk")
+    )
+    filterset = VariationFilter(request.GET or None, queryset=queryset, request=request)
+    for name in list(filterset.form.fields):
+        if name not in PHASE_OUT_FILTERS:
+            del filterset.form.fields[name]
+    house_field = filterset.form.fields["veiligheidshuis"]
+    house_field.queryset = House.objects.filter(active=True).order_by("name")
+    house_field.label = _("Veiligheidshuis")
+    variations = list(filterset.qs)
+    for variation in variations:
+        variation.is_overdue_on = variation.overdue_on(today)
+    return filterset, variations
+
+
+class PhaseOutListView(TemplateView):
+    """Every running phase-out in the country, soonest deadline first, overdue ones marked."""
+
+    template_name = "houses/phase_out_list.html"
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        filterset, variations = running_phase_outs(self.request, today)
+        return super().get_context_data(
+            filterset=filterset,
+            variations=variations,
+            overdue_count=sum(1 for v in variations if v.is_overdue_on),
+            export_query=export_query(self.request),
+            clear_url=self.request.path,
+            today=today,
+            **kwargs,
+        )
+
+
+class PhaseOutExportView(View):
+    """The phase-out overview as CSV or XLSX, with the same filters."""
+
+    def get(self, request, fmt):
+        today = timezone.localdate()
+        filterset, variations = running_phase_outs(request, today)
+        header, rows = phase_out_table(variations)
+        if fmt == "xlsx":
+            return xlsx_response("afbouw", str(_("Afbouw")), header, rows)
+        return csv_response("afbouw", header, rows)
+
+
+HISTORY_PAGE_SIZE = 25
+
+
+class HouseHistoryView(TemplateView):
+    """The full history of a house, its assignments and variations, newest first, paged."""
+
+    template_name = "houses/house_history.html"
+
+    def get_context_data(self, **kwargs):
+        house = get_house(self.kwargs["code"])
+        paginator = Paginator(range(change_count(house)), HISTORY_PAGE_SIZE)
+        page = paginator.get_page(self.request.GET.get("pagina"))
+        offset = (page.number - 1) * HISTORY_PAGE_SIZE
+        return super().get_context_data(
+            house=house,
+            page=page,
+            changes=recent_changes(house, limit=HISTORY_PAGE_SIZE, offset=offset),
+            **kwargs,
+        )
+
+
+class RegionMapView(TemplateView):
+    """The 25 safety regions as tiles, coloured by conformance or by open points."""
+
+    template_name = "houses/region_map.html"
+
+    def get_context_data(self, **kwargs):
+        colour_by = self.request.GET.get("kleur")
+        if colour_by not in COLOUR_BY:
+            colour_by = "conformiteit"
+        houses = list(House.objects.filter(active=True).select_related("police_unit"))
+        tiles, elsewhere = region_tiles(houses, task_packages(houses))
+        for tile in tiles:
+            tile.fill = tile.shade(colour_by)
+        width, height = map_size()
+        return super().get_context_data(
+            tiles=tiles,
+            elsewhere=elsewhere,
+            colour_by=colour_by,
+            colourings=COLOUR_BY.items(),
+            legend=LEGENDS[colour_by],
+            width=width,
+            height=height,
             **kwargs,
         )

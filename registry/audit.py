@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from contextlib import contextmanager
 
 from django.dispatch import receiver
 from simple_history.signals import post_create_historical_record
@@ -39,3 +40,29 @@ def write_record(instance, history_instance, history_user) -> dict:
 @receiver(post_create_historical_record, dispatch_uid="registry.audit.log_write")
 def log_write(sender, instance, history_instance, history_user=None, **kwargs):
     logger.info(json.dumps(write_record(instance, history_instance, history_user), default=str))
+
+
+class _CountWrites(logging.Filter):
+    def __init__(self):
+        super().__init__()
+        self.count = 0
+
+    def filter(self, record):
+        self.count += 1
+        return False
+
+
+@contextmanager
+def summarised_write_log(command: str):
+    """For bulk loads (reference and demo data): count the write-log lines instead of printing
+    each, then log one summary line. The history records themselves are stored as always."""
+    counter = _CountWrites()
+    logger.addFilter(counter)
+    try:
+        yield counter
+    finally:
+        logger.removeFilter(counter)
+        if counter.count:
+            logger.info(
+                json.dumps({"event": "bulk-write", "command": command, "writes": counter.count})
+            )

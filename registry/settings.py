@@ -152,6 +152,8 @@ IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 1024 * 1024)
 IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 1000)
 
 LANGUAGE_CODE = "nl"
+# One date style for pages and admin (registry/formats/): 31 oktober 2026, 31-10-2026 in tables.
+FORMAT_MODULE_PATH = ["registry.formats"]
 LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Amsterdam"

@@ -11,7 +11,7 @@ from django.db import DatabaseError, connection
 from django.db.models import Prefetch, Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -25,9 +25,11 @@ from houses.views import export_query, filtered_houses
 from registry.lib.cache import cached_fragment
 from roles.models import Role, StandardVersion, Task
 
-CHART_BAR_HEIGHT = 28
-CHART_LABEL_WIDTH = 230
+#: The bar chart: each eenheid's name on its own line above its bar, so the chart stays narrow
+#: (about 380 units wide) and its labels keep their size on a phone instead of shrinking.
+CHART_ROW_HEIGHT = 46
 CHART_BAR_WIDTH = 300
+CHART_LABEL_SIZE = 15
 
 
 class DashboardView(TemplateView):
@@ -102,25 +104,29 @@ def chart(conformance):
     bars = []
     for index, entry in enumerate(conformance):
         percent = entry.percent or 0
+        top = index * CHART_ROW_HEIGHT
+        width = round(CHART_BAR_WIDTH * percent / 100)
         bars.append(
             {
                 "entry": entry,
-                "y": index * CHART_BAR_HEIGHT,
-                "text_y": index * CHART_BAR_HEIGHT + CHART_BAR_HEIGHT // 2 + 5,
-                "width": round(CHART_BAR_WIDTH * percent / 100),
-                "value_x": CHART_LABEL_WIDTH + round(CHART_BAR_WIDTH * percent / 100) + 6,
+                "label_y": top + CHART_LABEL_SIZE,
+                "y": top + CHART_LABEL_SIZE + 5,
+                "text_y": top + CHART_LABEL_SIZE + 19,
+                "width": width,
+                "value_x": width + 6,
             }
         )
+    rows = max(len(bars), 1) * CHART_ROW_HEIGHT
     return {
         "bars": bars,
-        "label_width": CHART_LABEL_WIDTH,
+        "label_width": 0,
         "bar_width": CHART_BAR_WIDTH,
-        "bar_height": CHART_BAR_HEIGHT - 8,
-        "height": max(len(bars), 1) * CHART_BAR_HEIGHT + 24,
-        "width": CHART_LABEL_WIDTH + CHART_BAR_WIDTH + 60,
-        "axis_y": max(len(bars), 1) * CHART_BAR_HEIGHT + 4,
-        "half_x": CHART_LABEL_WIDTH + CHART_BAR_WIDTH // 2,
-        "full_x": CHART_LABEL_WIDTH + CHART_BAR_WIDTH,
+        "bar_height": 18,
+        "height": rows + 22,
+        "width": CHART_BAR_WIDTH + 60,
+        "axis_y": rows,
+        "half_x": CHART_BAR_WIDTH // 2,
+        "full_x": CHART_BAR_WIDTH,
     }
 
 
@@ -167,6 +173,17 @@ class RoleDetailView(TemplateView):
 SEARCH_LIMIT = 50
 
 
+def variation_kinds_matching(query):
+    """The kinds of variation whose name (Dutch, or in the page's language) contains ``query``:
+    searching "afbouw" finds every phase-out."""
+    needle = query.lower()
+    names = {kind: {str(label).lower()} for kind, label in Variation.Kind.choices}
+    with translation.override("nl"):
+        for kind, label in Variation.Kind.choices:
+            names[kind].add(str(label).lower())
+    return [kind for kind, labels in names.items() if any(needle in label for label in labels)]
+
+
 class SearchView(TemplateView):
     """Search houses, roles, tasks and variations for a word."""
 
@@ -194,9 +211,11 @@ class SearchView(TemplateView):
                 )
                 .select_related("role")
             )
+            kinds = variation_kinds_matching(query)
             variations = (
                 Variation.objects.filter(
-                    Q(title__icontains=query)
+                    Q(kind__in=kinds)
+                    | Q(title__icontains=query)
                     | Q(rationale__icontains=query)
                     | Q(local_norm__icontains=query)
                     | Q(agreed_with__icontains=query)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -15,21 +16,8 @@ from registry.lib.admin import (
     TIMESTAMPS,
     ScopedHistoryAdmin,
     ScopedTabularInline,
-    read_only_reason,
 )
 from roles.models import CaseMeetingType, Role, StandardVersion, Task
-
-
-class FrozenNoticeMixin:
-    """A published or superseded version, and its roles and tasks, open read-only, saying why."""
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        if object_id and request.method == "GET":
-            obj = self.get_object(request, object_id)
-            reason = read_only_reason(obj) if obj is not None else None
-            if reason:
-                self.message_user(request, reason, messages.WARNING)
-        return super().changeform_view(request, object_id, form_url, extra_context)
 
 
 class RoleInline(ScopedTabularInline):
@@ -78,6 +66,27 @@ class MakeDraftForm(forms.Form):
         return version
 
 
+class RoleFilter(admin.SimpleListFilter):
+    """Filter on a role by its name (the same role across standard versions shares a code)."""
+
+    title = _("rol")
+    parameter_name = "rol"
+
+    def lookups(self, request, model_admin):
+        names = {}
+        for code, name in Role.objects.order_by(
+            "-standard_version__status", "position", "code"
+        ).values_list("code", "name"):
+            names.setdefault(code, name)
+        return sorted(names.items(), key=lambda item: item[1])
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        field = "code" if queryset.model is Role else "role__code"
+        return queryset.filter(**{field: self.value()})
+
+
 class PublishForm(forms.Form):
     changes = forms.CharField(
         label=_("Wat verandert er"),
@@ -87,13 +96,11 @@ class PublishForm(forms.Form):
             "Wat deze versie verandert ten opzichte van de vorige; wordt bij de versie getoond."
         ),
     )
-    published_on = forms.DateField(
-        label=_("Publicatiedatum"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    published_on = forms.DateField(label=_("Publicatiedatum"), widget=AdminDateWidget)
 
 
 @admin.register(StandardVersion)
-class StandardVersionAdmin(FrozenNoticeMixin, ScopedHistoryAdmin):
+class StandardVersionAdmin(ScopedHistoryAdmin):
     list_display = ["version", "title", "status", "published_on", "updated_at"]
     list_filter = ["status"]
     search_fields = ["version", "title"]
@@ -215,7 +222,7 @@ def draft_versions_only(field):
 
 
 @admin.register(Role)
-class RoleAdmin(FrozenNoticeMixin, ScopedHistoryAdmin):
+class RoleAdmin(ScopedHistoryAdmin):
     list_display = ["name", "code", "standard_version", "expected_presence", "allows_multiple"]
     list_filter = ["standard_version", "expected_presence"]
     search_fields = ["code", "name", "purpose"]
@@ -231,9 +238,9 @@ class RoleAdmin(FrozenNoticeMixin, ScopedHistoryAdmin):
 
 
 @admin.register(Task)
-class TaskAdmin(FrozenNoticeMixin, ScopedHistoryAdmin):
+class TaskAdmin(ScopedHistoryAdmin):
     list_display = ["title", "code", "role", "kind", "norm", "standard_version"]
-    list_filter = ["kind", "role__standard_version", "role__code"]
+    list_filter = ["kind", "role__standard_version", RoleFilter]
     search_fields = ["code", "title", "description"]
     list_select_related = ["role", "role__standard_version"]
     readonly_fields = TIMESTAMPS

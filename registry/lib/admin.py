@@ -18,6 +18,7 @@ from django.db import models, transaction
 from django.db.models import OuterRef, Subquery
 from django.forms.models import _get_foreign_key
 from django.http import HttpResponseRedirect
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -198,6 +199,76 @@ def scoped_form(form_class, request, reverting=False):
     )
 
 
+class LinesField(forms.Field):
+    """A list of short texts (former names, municipalities, ...) edited one per line, stored
+    as the JSON list the model keeps."""
+
+    widget = forms.Textarea(attrs={"rows": 4, "cols": 60})
+
+    def __init__(self, *args, **kwargs):
+        kwargs.pop("encoder", None)
+        kwargs.pop("decoder", None)
+        kwargs.setdefault("help_text", _("Eén per regel."))
+        super().__init__(*args, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return "\n".join(str(item) for item in value)
+        return value
+
+    def to_python(self, value):
+        if isinstance(value, list | tuple):
+            return [str(item).strip() for item in value if str(item).strip()]
+        return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+    def has_changed(self, initial, data):
+        return self.to_python(initial or []) != self.to_python(data)
+
+
+def is_list_field(db_field) -> bool:
+    return isinstance(db_field, models.JSONField) and db_field.default is list
+
+
+def unit_of(obj):
+    """The eenheid an object belongs to, following its model's ``unit_field`` (or None)."""
+    path = getattr(type(obj), "unit_field", None)
+    target = obj
+    for name in (path or "").split("__") if path else []:
+        target = getattr(target, name, None)
+        if target is None:
+            return None
+    return target if path else None
+
+
+def _unit_phrase(unit) -> str:
+    """ "eenheid Oost-Nederland" for a unit named "Eenheid Oost-Nederland", inside a sentence."""
+    name = str(unit)
+    return name[0].lower() + name[1:] if name.startswith("Eenheid ") else name
+
+
+def readonly_reason(user, obj) -> str:
+    """Why ``user`` may look at ``obj`` in the admin but not change it: one line, in Dutch."""
+    frozen = read_only_reason(obj)
+    if frozen:
+        return frozen
+    unit = unit_of(obj)
+    own_unit = getattr(user, "editable_unit_id", None)
+    if unit is not None and own_unit and unit.pk != own_unit:
+        model = obj._meta.model_name
+        phrase = _unit_phrase(unit)
+        if model == "house":
+            return _("Dit huis hoort bij %(unit)s; u kunt het bekijken, niet wijzigen.") % {
+                "unit": phrase
+            }
+        return _(
+            "Dit gegeven (%(what)s) hoort bij een huis van %(unit)s; u kunt het bekijken, "
+            "niet wijzigen."
+        ) % {"what": obj._meta.verbose_name, "unit": phrase}
+    if getattr(user, "editable_unit_id", None) and not getattr(type(obj), "unit_field", None):
+        return _("Dit wijzigt alleen landelijk beheer; u kunt het bekijken, niet wijzigen.")
+    return _("U kunt dit bekijken, niet wijzigen: uw account heeft hier geen wijzigrechten.")
+
+
 class ScopedPermissionsMixin:
     """The permission questions shared by model admins and inlines."""
 
@@ -219,6 +290,15 @@ class ScopedPermissionsMixin:
         if obj is None:
             return rights.may_some(user, action, self.model)
         return rights.may(user, action, obj) and not read_only_reason(obj)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if is_list_field(db_field):
+            return LinesField(
+                label=capfirst(db_field.verbose_name),
+                required=not db_field.blank,
+                help_text=db_field.help_text or _("Eén per regel."),
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -286,6 +366,15 @@ class ScopedAdminMixin(ScopedPermissionsMixin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         return scoped_form(form, request, reverting=getattr(request, "_reverting", False))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id) if object_id else None
+        if obj is not None and not self.has_change_permission(request, obj):
+            extra_context = {
+                **(extra_context or {}),
+                "readonly_reason": readonly_reason(request.user, obj),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

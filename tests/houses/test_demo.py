@@ -2,7 +2,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from houses.demo import DEMO_PASSWORD, load_demo
-from houses.models import Assignment, House, Variation
+from houses.models import Assignment, House, PoliceUnit, Variation
 from houses.package import task_packages
 from houses.reference import load_reference
 from registry.models import User
@@ -35,7 +35,10 @@ def test_demo_contacts_are_fictitious(demo):
     )
     assert mailboxes
     assert all(m.endswith("@politie.example") for m in mailboxes)
-    assert not Assignment.objects.exclude(officer_name="").exists()
+    officers = Assignment.objects.exclude(officer_name="").values_list("officer_name", flat=True)
+    assert all(name.startswith("Voorbeeld:") for name in officers)
+    units = PoliceUnit.objects.exclude(contact_mailbox="")
+    assert units and all(u.contact_mailbox.endswith("@politie.example") for u in units)
 
 
 def test_demo_packages_show_vacancies_and_deviations(demo):

@@ -66,7 +66,7 @@ def test_matrix_export_honours_the_house_filters(reader_client, standard, unit_a
     assert "Liaison" in rows[0] and "Deelnemer casusoverleg" in rows[0]
     assert len(rows) == 3
     assert other.name not in {row[1] for row in rows}
-    assert rows[1][5] == "Fulltime; 2 afwijking(en)"
+    assert rows[1][5] == "Fulltime; 2 afwijkingen"
     assert rows[1][6].startswith("Vacant")
 
 

@@ -78,3 +78,23 @@ def test_writes_without_a_user_are_logged_as_such(write_log, standard):
     assert line["user"] is None
     assert House.history.count() == 1  # the factory's house is history too, logged before
     assert [entry["model"] for entry in write_log()].count("houses.house") == 1
+
+
+def test_loading_reference_and_demo_data_logs_one_summary_line_not_one_per_write(
+    write_log, settings, capsys
+):
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    call_command("load_reference")
+    call_command("load_demo")
+    lines = write_log()
+    assert [line["event"] for line in lines] == ["bulk-write", "bulk-write"]
+    assert [line["command"] for line in lines] == ["load_reference", "load_demo"]
+    assert all(line["writes"] > 10 for line in lines)
+    assert "Demo-accounts" in capsys.readouterr().out
+    # Writes after the load are logged one by one again.
+    house = House.objects.first()
+    house.notes = "Na het laden"
+    house.save()
+    assert write_log()[-1]["event"] == "write"

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from houses.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
+from registry.audit import summarised_write_log
 
 
 class Command(BaseCommand):
@@ -12,7 +13,9 @@ class Command(BaseCommand):
             raise CommandError(
                 "Demogegevens worden alleen geladen met DEBUG aan, nooit in productie."
             )
-        for line in load_demo():
+        with summarised_write_log("load_demo"):
+            done = load_demo()
+        for line in done:
             self.stdout.write(f"demo: {line}")
         self.stdout.write("\nDemo-accounts (wachtwoord voor alle: %s):" % DEMO_PASSWORD)
         for username, _kind, _unit, _house, description in DEMO_ACCOUNTS:

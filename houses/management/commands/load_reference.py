@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from houses.reference import load_reference
+from registry.audit import summarised_write_log
 
 
 class Command(BaseCommand):
@@ -10,7 +11,8 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        stats = load_reference()
+        with summarised_write_log("load_reference"):
+            stats = load_reference()
         if not stats:
             self.stdout.write("Referentiegegevens zijn actueel; niets gewijzigd.")
         for key, count in sorted(stats.items()):
