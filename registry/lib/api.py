@@ -224,7 +224,8 @@ class RegistryViewSet(ReadMixin, viewsets.ModelViewSet):
         return Response(
             data,
             status=status.HTTP_201_CREATED,
-            headers={"ETag": revision_etag(instance), "Location": data["url"]},
+            # A plain str: DRF's hyperlinks are a str subclass, which WSGI servers refuse.
+            headers={"ETag": revision_etag(instance), "Location": str(data["url"])},
         )
 
     def update(self, request, *args, **kwargs):
