@@ -23,6 +23,7 @@ from rest_framework import exceptions, routers, status
 
 from houses.api import AssignmentViewSet, HouseViewSet, PoliceUnitViewSet, VariationViewSet
 from registry.lib.editable import StaleEditError
+from registry.lib.faults import is_transient, retry_after
 from registry.lib.serializers import NON_FIELD_NAME
 from roles.api import CaseMeetingTypeViewSet, RoleViewSet, StandardVersionViewSet, TaskViewSet
 
@@ -43,11 +44,13 @@ TITLES = {
     428: "Voorwaarde vereist",
     429: "Te veel verzoeken",
     500: "Interne serverfout",
+    503: "Tijdelijk niet beschikbaar",
 }
 DETAILS = {
     404: "Deze bron bestaat niet.",
     405: "Deze methode is hier niet toegestaan.",
     500: "Er ging iets mis aan onze kant; probeer het later opnieuw.",
+    503: "Het register is even niet bereikbaar; er is niets gewijzigd. Probeer het zo opnieuw.",
 }
 KEPT_HEADERS = ["Allow", "WWW-Authenticate", "Retry-After", "Vary"]
 
@@ -116,6 +119,11 @@ def problem_exception_handler(exc, context):
         exc = exceptions.APIException(message)
         exc.status_code = status.HTTP_409_CONFLICT
 
+    if is_transient(exc):
+        logger.warning("Tijdelijke databasefout in de API: %s", exc)
+        return problem(
+            503, DETAILS[503], request.get_full_path(), headers={"Retry-After": retry_after()}
+        )
     if not isinstance(exc, exceptions.APIException):
         logger.exception("Onverwachte fout in de API", exc_info=exc)
         return problem(500, DETAILS[500], request.get_full_path())

@@ -212,6 +212,8 @@ CACHES = {
     }
 }
 REGISTRY_CACHE_TIMEOUT = envint("REGISTRY_CACHE_TIMEOUT", 600)
+# Retry-After (seconds) of a 503 after a passing database error (deadlock, restart).
+RETRY_AFTER_SECONDS = envint("RETRY_AFTER_SECONDS", 5)
 
 # --- Security and operations -----------------------------------------------------------------
 # Login throttling (django-axes), Content-Security-Policy, no-store on the API, the write log.

@@ -7,6 +7,8 @@ from django.views.i18n import set_language
 
 from registry import api, views
 
+handler500 = "registry.views.server_error"
+
 urlpatterns = [
     path("inloggen/", auth_views.LoginView.as_view(), name="login"),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),

@@ -4,13 +4,15 @@ check and the lockout page."""
 from __future__ import annotations
 
 import logging
+import sys
 
 from axes.helpers import get_cool_off, get_failure_limit
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.db.models import Prefetch, Q
-from django.http import JsonResponse
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.template import loader
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -23,6 +25,7 @@ from houses.overview import conformance_by_unit, matrix
 from houses.package import task_packages
 from houses.views import export_query, filtered_houses
 from registry.lib.cache import cached_fragment
+from registry.lib.faults import is_transient, retry_after
 from roles.models import Role, StandardVersion, Task
 
 CHART_BAR_HEIGHT = 28
@@ -250,3 +253,13 @@ def locked_out(request, original_response=None, credentials=None):
         },
         status=429,
     )
+
+
+def server_error(request):
+    """500, or 503 with Retry-After when a passing database error was the cause (a deadlock, a
+    restart): nothing was changed and the same request may be sent again. Rendered without the
+    request, like Django's own 500 page (the database may be unreachable)."""
+    if is_transient(sys.exc_info()[1]):
+        body = loader.get_template("503.html").render()
+        return HttpResponse(body, status=503, headers={"Retry-After": retry_after()})
+    return HttpResponseServerError(loader.get_template("500.html").render())

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 
 from registry.lib import rights
 from registry.lib.cache import cached, current_revision, etag, if_none_match
-from registry.lib.editable import BOOKKEEPING_FIELDS, StaleEditError
+from registry.lib.editable import BOOKKEEPING_FIELDS, StaleEditError, start_write
 from registry.lib.serializers import HistorySerializer
 
 
@@ -247,6 +247,7 @@ class RegistryViewSet(ReadMixin, viewsets.ModelViewSet):
         self.check_if_match(request, instance)
         instance._history_user = request.user
         with transaction.atomic():
+            start_write(type(instance))  # the change counter before the row (one lock order)
             # Lock the row and re-check the revision, so a concurrent edit is not deleted.
             current = type(instance)._base_manager.select_for_update().filter(pk=instance.pk)
             if not current.filter(revision=instance.revision).exists():

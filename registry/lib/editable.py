@@ -17,13 +17,27 @@ the one in the database raises ``StaleEditError`` and writes nothing.
 
 from __future__ import annotations
 
-from django.db import models, transaction
+from django.db import models, router, transaction
+from django.dispatch import Signal
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 #: Fields every editable model keeps for its own bookkeeping: left out of forms' change
 #: detection, history differences, stale-edit messages and exports' change detection.
 BOOKKEEPING_FIELDS = frozenset({"revision", "created_at", "updated_at", "single_holder"})
+
+
+#: Sent inside the writing transaction before a save takes any row lock (``sender``: the model,
+#: ``instance``, ``using``). ``registry.lib.cache`` counts the write here, so that every writer
+#: locks the change counter first and locks are always taken in the same order.
+write_starting = Signal()
+
+
+def start_write(model, using=None) -> None:
+    """Call inside the writing transaction before locking rows of ``model`` by hand."""
+    using = using or router.db_for_write(model)
+    if transaction.get_connection(using).in_atomic_block:
+        write_starting.send(sender=model, instance=None, using=using)
 
 
 class StaleEditError(Exception):
@@ -41,6 +55,11 @@ class StaleEditError(Exception):
 
 
 class EditableQuerySet(models.QuerySet):
+    def select_for_update(self, *args, **kwargs):
+        # Rows locked for a write: count the write first (see ``write_starting``).
+        start_write(self.model, self.db)
+        return super().select_for_update(*args, **kwargs)
+
     def editable_by(self, user):
         """The rows ``user`` may change."""
         if user is None or not getattr(user, "is_authenticated", False):
@@ -86,25 +105,35 @@ class EditableModel(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            # Before any row lock of this save (see ``write_starting``).
+            write_starting.send(sender=type(self), instance=self, using=using)
+            self._write_counted = True
+            try:
+                self._save_checked(*args, **kwargs)
+            finally:
+                self._write_counted = False
+
+    def _save_checked(self, *args, **kwargs):
         if self._state.adding or self.pk is None:
             super().save(*args, **kwargs)
             return
         expected = self.revision
-        with transaction.atomic(using=kwargs.get("using")):
-            # The conditional update locks the row and checks the version in one statement,
-            # so of two concurrent saves of the same version exactly one passes.
-            claimed = (
-                type(self)
-                ._base_manager.filter(pk=self.pk, revision=expected)
-                .update(revision=expected + 1)
-            )
-            if not claimed:
-                raise StaleEditError(self)
-            self.revision = expected + 1
-            update_fields = kwargs.get("update_fields")
-            if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "revision", "updated_at"}
-            super().save(*args, **kwargs)
+        # The conditional update locks the row and checks the version in one statement,
+        # so of two concurrent saves of the same version exactly one passes.
+        claimed = (
+            type(self)
+            ._base_manager.filter(pk=self.pk, revision=expected)
+            .update(revision=expected + 1)
+        )
+        if not claimed:
+            raise StaleEditError(self)
+        self.revision = expected + 1
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "revision", "updated_at"}
+        super().save(*args, **kwargs)
 
     def is_editable_by(self, user) -> bool:
         """May ``user`` change this object, as it is now (in memory)?"""
