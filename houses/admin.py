@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +19,6 @@ from registry.lib.admin import (
     TIMESTAMPS,
     LastEditorMixin,
     ScopedHistoryAdmin,
-    ScopedStackedInline,
     ScopedTabularInline,
 )
 from roles.models import Role, Task
@@ -209,25 +209,6 @@ class AssignmentInline(StandardChoicesMixin, ScopedTabularInline):
     show_change_link = True
 
 
-class VariationInline(StandardChoicesMixin, ScopedStackedInline):
-    model = Variation
-    fieldsets = [
-        (None, {"fields": [("role", "task", "kind"), "title", "local_norm", "rationale"]}),
-        (
-            _("Afspraak"),
-            {
-                "fields": [
-                    ("status", "agreed_on", "agreed_with"),
-                    ("phase_out_by", "ended_on", "review_by"),
-                ]
-            },
-        ),
-    ]
-    readonly_fields = ["standard_version"]
-    extra = 0
-    show_change_link = True
-
-
 @admin.register(House)
 class HouseAdmin(ExportMixin, LastEditorMixin, ScopedHistoryAdmin):
     list_display = [
@@ -250,8 +231,10 @@ class HouseAdmin(ExportMixin, LastEditorMixin, ScopedHistoryAdmin):
     ]
     search_fields = ["code", "name", "seat", "safety_region"]
     list_select_related = ["police_unit"]
-    readonly_fields = TIMESTAMPS
-    inlines = [HouseCaseMeetingInline, AssignmentInline, VariationInline]
+    # Variations are not inlined: a house can have hundreds, and a form holding them all grows
+    # past what a post may carry. The house form links to the list of its variations instead.
+    readonly_fields = [*TIMESTAMPS, "variations_link"]
+    inlines = [HouseCaseMeetingInline, AssignmentInline]
     resource_classes = [HouseResource]
     formats = [CSV, XLSX]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -259,6 +242,22 @@ class HouseAdmin(ExportMixin, LastEditorMixin, ScopedHistoryAdmin):
     @admin.display(description=_("status Landelijk kader"), ordering="framework_status")
     def framework_status_badge(self, obj):
         return badge(obj.framework_status, obj.get_framework_status_display())
+
+    @admin.display(description=_("lokale afwijkingen"))
+    def variations_link(self, obj):
+        if obj is None or obj.pk is None:
+            return "–"
+        count = obj.variations.count()
+        listing = reverse("admin:houses_variation_changelist") + f"?house__id__exact={obj.pk}"
+        adding = reverse("admin:houses_variation_add") + f"?house={obj.pk}"
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            listing,
+            ngettext("%(count)d afwijking bekijken", "%(count)d afwijkingen bekijken", count)
+            % {"count": count},
+            adding,
+            _t("afwijking toevoegen"),
+        )
 
     def has_export_permission(self, request):
         return self.has_view_permission(request)

@@ -10,6 +10,7 @@ import logging
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
@@ -22,6 +23,7 @@ from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSpli
 from rest_framework import exceptions, routers, status
 
 from houses.api import AssignmentViewSet, HouseViewSet, PoliceUnitViewSet, VariationViewSet
+from registry.lib.api import PayloadTooLarge
 from registry.lib.editable import StaleEditError
 from registry.lib.faults import is_transient, retry_after
 from registry.lib.serializers import NON_FIELD_NAME
@@ -101,6 +103,10 @@ def problem_exception_handler(exc, context):
     request = context["request"]
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(DETAILS[404])
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
+    elif isinstance(exc, SuspiciousOperation):  # e.g. too many fields in a form post
+        exc = exceptions.ParseError(str(exc))
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, DjangoValidationError):

@@ -7,6 +7,7 @@ from django.views.i18n import set_language
 
 from registry import api, views
 
+handler400 = "registry.views.bad_request"
 handler500 = "registry.views.server_error"
 
 urlpatterns = [

@@ -8,9 +8,15 @@ import sys
 
 from axes.helpers import get_cool_off, get_failure_limit
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, connection
 from django.db.models import Prefetch, Q
-from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.http import (
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseServerError,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
 from django.utils import timezone
@@ -253,6 +259,15 @@ def locked_out(request, original_response=None, credentials=None):
         },
         status=429,
     )
+
+
+def bad_request(request, exception=None):
+    """A Dutch 400 page; 413 when the post was over the upload limit. Django answers these
+    for oversized or malformed posts (too many fields, too large a body) before any view."""
+    if isinstance(exception, RequestDataTooBig):
+        body = loader.get_template("413.html").render()
+        return HttpResponse(body, status=413)
+    return HttpResponseBadRequest(loader.get_template("400.html").render())
 
 
 def server_error(request):

@@ -7,12 +7,14 @@
 - Writes are validated by the model (``full_clean``) and recorded in its history with the user.
 """
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone, translation
 from django.utils.cache import parse_etags, quote_etag
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, parsers, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
@@ -21,7 +23,7 @@ from rest_framework.response import Response
 from registry.lib import rights
 from registry.lib.cache import cached, current_revision, etag, if_none_match
 from registry.lib.editable import BOOKKEEPING_FIELDS, StaleEditError, start_write
-from registry.lib.serializers import HistorySerializer
+from registry.lib.serializers import HistoryPageSerializer, HistorySerializer
 
 
 class PreconditionRequired(exceptions.APIException):
@@ -40,6 +42,25 @@ class PreconditionFailed(exceptions.APIException):
         "haal de actuele versie op en breng uw wijziging opnieuw aan."
     )
     default_code = "precondition_failed"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = _("Het verzoek is te groot.")
+    default_code = "payload_too_large"
+
+
+def check_body_size(request) -> None:
+    """413 for a body over the upload limit, before anything reads it (also for readers)."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if limit is not None and length > limit:
+        raise PayloadTooLarge(
+            _("Het verzoek is te groot: hoogstens %(limit)s bytes.") % {"limit": limit}
+        )
 
 
 def has_unstorable_text(data) -> bool:
@@ -63,8 +84,12 @@ class JSONParser(parsers.JSONParser):
     """JSON, refusing text that no database can store (400 instead of a database error)."""
 
     def parse(self, stream, media_type=None, parser_context=None):
-        data = super().parse(stream, media_type, parser_context)
-        if has_unstorable_text(data):
+        try:
+            data = super().parse(stream, media_type, parser_context)
+            unstorable = has_unstorable_text(data)
+        except RecursionError as exc:
+            raise exceptions.ParseError(_("De JSON is te diep genest.")) from exc
+        if unstorable:
             raise exceptions.ParseError(_("De JSON bevat tekens die niet zijn toegestaan."))
         return data
 
@@ -79,7 +104,12 @@ class EditRights(permissions.BasePermission):
     message = _("U mag dit object niet wijzigen.")
 
     def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated)
+        if not (request.user and request.user.is_authenticated):
+            return False
+        if request.method == "POST" and getattr(view, "action", None) == "create":
+            # Before the body is read: who may not add any record gets 403, not field errors.
+            return rights.may_some(request.user, "add", view.get_queryset().model)
+        return True
 
     def has_object_permission(self, request, view, obj):
         if request.method in permissions.SAFE_METHODS:
@@ -131,6 +161,7 @@ class ReadMixin:
     parser_classes = [JSONParser]
 
     def initial(self, request, *args, **kwargs):
+        check_body_size(request)
         super().initial(request, *args, **kwargs)
         if has_unstorable_text([str(value) for value in kwargs.values()]):
             raise exceptions.NotFound()
@@ -193,14 +224,27 @@ class ReadMixin:
         return Response(serializer.data, headers={"ETag": revision_etag(instance)})
 
     @extend_schema(
-        responses=HistorySerializer(many=True),
+        responses=HistoryPageSerializer,
         summary="Wijzigingsgeschiedenis",
-        description="Wie wat wanneer heeft gewijzigd, nieuwste eerst.",
+        description="Wie wat wanneer heeft gewijzigd, nieuwste eerst, in pagina's zoals elke "
+        "lijst.",
+        parameters=[
+            OpenApiParameter("pagina", int, description="Paginanummer, vanaf 1."),
+            OpenApiParameter(
+                "paginaGrootte", int, description="Aantal resultaten per pagina (hoogstens 100)."
+            ),
+        ],
     )
-    @action(detail=True, url_path="historie", filter_backends=[], pagination_class=None)
+    @action(detail=True, url_path="historie", filter_backends=[])
     def historie(self, request, *args, **kwargs):
         instance = self.get_object()
-        return Response(history_of(instance, self.get_serializer_class()()))
+        records = instance.history.select_related("history_user").order_by(
+            "-history_date", "-history_id"
+        )
+        page = self.paginate_queryset(records)
+        return self.get_paginated_response(
+            history_entries(page, records, self.get_serializer_class()())
+        )
 
 
 class ReadOnlyRegistryViewSet(ReadMixin, viewsets.ReadOnlyModelViewSet):
@@ -282,16 +326,22 @@ class RegistryViewSet(ReadMixin, viewsets.ModelViewSet):
             raise PreconditionFailed()
 
 
-def history_of(instance, serializer) -> list[dict]:
-    """The change history of one record, newest first, with per-field changes in API names."""
+def history_entries(page, records, serializer) -> list[dict]:
+    """``page`` (history records of ``records``, newest first) with per-field changes in API
+    names; the record just before the page's oldest is fetched to tell its changes."""
     names = {field.source: name for name, field in serializer.fields.items()}
-    records = list(
-        instance.history.select_related("history_user").order_by("-history_date", "-history_id")
-    )
+    page = list(page)
+    older_than_page = None
+    if page:
+        last = page[-1]
+        older_than_page = records.filter(
+            Q(history_date__lt=last.history_date)
+            | Q(history_date=last.history_date, history_id__lt=last.history_id)
+        ).first()
     kinds = {"+": "aangemaakt", "~": "gewijzigd", "-": "verwijderd"}
     entries = []
-    for index, record in enumerate(records):
-        older = records[index + 1] if index + 1 < len(records) else None
+    for index, record in enumerate(page):
+        older = page[index + 1] if index + 1 < len(page) else older_than_page
         changes = []
         if older is not None:
             delta = record.diff_against(older, excluded_fields=BOOKKEEPING_FIELDS)

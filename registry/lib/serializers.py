@@ -165,3 +165,12 @@ class HistorySerializer(serializers.Serializer):
         child=serializers.DictField(),
         help_text="Per gewijzigd veld: veld, oud en nieuw.",
     )
+
+
+class HistoryPageSerializer(serializers.Serializer):
+    """Eén pagina van de wijzigingsgeschiedenis, nieuwste eerst."""
+
+    aantal = serializers.IntegerField(help_text="Totaal aantal wijzigingen.")
+    volgende = serializers.URLField(allow_null=True)
+    vorige = serializers.URLField(allow_null=True)
+    resultaten = HistorySerializer(many=True)
