@@ -6,6 +6,7 @@ OpenAPI document public at ``/api/v1/openapi.json`` with ``Access-Control-Allow-
 """
 
 import logging
+import math
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -18,6 +19,7 @@ from django.http import Http404, JsonResponse
 from django.urls import include, path, re_path
 from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 from rest_framework import exceptions, routers, status
@@ -137,7 +139,14 @@ def problem_exception_handler(exc, context):
     headers = {}
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header
-    if getattr(exc, "wait", None):
+    if isinstance(exc, exceptions.Throttled):
+        seconds = max(1, math.ceil(exc.wait or 1))
+        headers["Retry-After"] = str(seconds)
+        exc = exceptions.Throttled(
+            detail=_("Te veel verzoeken; probeer het over %(seconds)s seconden opnieuw.")
+            % {"seconds": seconds}
+        )
+    elif getattr(exc, "wait", None):
         headers["Retry-After"] = str(int(exc.wait))
     if isinstance(exc, exceptions.ValidationError):
         return problem(
@@ -322,5 +331,6 @@ for pattern in v1_patterns:
 
 urlpatterns = [
     path("v1/", include(v1_patterns)),
-    re_path(r"^", login_not_required(not_found)),
+    # Any method: a write to an unknown path is a 404 too (not a CSRF refusal).
+    re_path(r"^", login_not_required(csrf_exempt(not_found))),
 ]

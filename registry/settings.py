@@ -278,10 +278,25 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # The browsable API (HTML) is for development: off unless DEBUG or API_BROWSABLE is on.
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        *(
+            ["rest_framework.renderers.BrowsableAPIRenderer"]
+            if envbool("API_BROWSABLE", DEBUG)
+            else []
+        ),
     ],
+    # Rate limits: per token or user when signed in, per address for anonymous requests.
+    # Values like "600/minute"; answered with 429 problem+json and Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": os.environ.get("API_THROTTLE_USER", "3000/minute"),
+        "anon": os.environ.get("API_THROTTLE_ANON", "120/minute"),
+    },
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -314,15 +314,17 @@ class RegistryViewSet(ReadMixin, viewsets.ModelViewSet):
         serializer.instance = instance
 
     def check_if_match(self, request, instance):
+        """RFC 9110 13.1.1: strong comparison, so a weak tag (``W/"…"``) never matches; a list
+        matches when any member is the current tag; ``*`` matches any current version (it
+        only says that the record must exist, so it gives no protection against lost
+        updates)."""
         header = request.headers.get("If-Match")
         if not header:
             raise PreconditionRequired()
-        etags = parse_etags(header)
-        if etags == ["*"]:
+        if header.strip() == "*":
             return
         current = revision_etag(instance)
-        weak_current = "W/" + current
-        if current not in etags and weak_current not in etags:
+        if current not in parse_etags(header):  # weak tags keep their W/ and never equal it
             raise PreconditionFailed()
 
 

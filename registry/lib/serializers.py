@@ -25,7 +25,8 @@ class LinkField(serializers.RelatedField):
     """A related object: read as ``{url, code, naam}``, written as its lookup value."""
 
     default_error_messages = {
-        "does_not_exist": _("'%(value)s' bestaat niet."),
+        # DRF fills in messages with str.format: ``{value}``.
+        "does_not_exist": _("'{value}' bestaat niet."),
         "invalid": _("Geef de code (of het nummer) van het gekoppelde object."),
     }
 

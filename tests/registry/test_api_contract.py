@@ -1,0 +1,150 @@
+"""The HTTP contract: messages, unknown paths, If-Match, rate limits, production settings."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from axes.models import AccessAttempt
+from django.test import Client
+from rest_framework.test import APIClient
+from rest_framework.throttling import SimpleRateThrottle
+
+from registry.models import ApiToken, User
+from roles.models import Presence
+from tests.api_helpers import assert_problem, session_client, token_client
+from tests.factories import AssignmentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_an_unknown_related_object_is_named_in_the_message(national_user, standard, house_a):
+    role = standard.roles.get(code="liaison")
+    response = token_client(national_user).post(
+        "/api/v1/toewijzingen",
+        {
+            "veiligheidshuis": "huis-bestaat-niet",
+            "rol": role.pk,
+            "aanwezigheid": Presence.FULL_TIME,
+        },
+        format="json",
+    )
+    problem = assert_problem(response, 400)
+    reasons = {param["name"]: param["reason"] for param in problem["invalidParams"]}
+    assert reasons["veiligheidshuis"] == "'huis-bestaat-niet' bestaat niet."
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_a_write_to_an_unknown_api_path_is_a_404_for_everyone(method, reader):
+    anonymous = APIClient(enforce_csrf_checks=True)
+    signed_in = session_client(reader)
+    signed_in.handler.enforce_csrf_checks = True
+    for client in (anonymous, signed_in, token_client(reader)):
+        response = getattr(client, method)("/api/v1/bestaat-niet", {"a": 1}, format="json")
+        assert_problem(response, 404)
+
+
+@pytest.fixture
+def tagged(national_user, house_a):
+    assignment = AssignmentFactory(house=house_a)
+    client = token_client(national_user)
+    url = f"/api/v1/toewijzingen/{assignment.pk}"
+    return client, url, client.get(url)["ETag"]
+
+
+def test_if_match_with_a_weak_tag_never_matches(tagged):
+    client, url, tag = tagged
+    response = client.patch(url, {"opmerkingen": "x"}, format="json", HTTP_IF_MATCH=f"W/{tag}")
+    assert_problem(response, 412)
+
+
+def test_if_match_with_a_list_matches_when_any_member_is_current(tagged):
+    client, url, tag = tagged
+    header = f'"oud", W/{tag}, {tag}'
+    response = client.patch(url, {"opmerkingen": "x"}, format="json", HTTP_IF_MATCH=header)
+    assert response.status_code == 200, response.content
+    stale = client.patch(url, {"opmerkingen": "y"}, format="json", HTTP_IF_MATCH=header)
+    assert_problem(stale, 412)
+
+
+def test_if_match_star_accepts_any_current_version(tagged):
+    client, url, _tag = tagged
+    response = client.patch(url, {"opmerkingen": "x"}, format="json", HTTP_IF_MATCH="*")
+    assert response.status_code == 200, response.content
+
+
+@pytest.fixture
+def low_rate_limits(monkeypatch):
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"user": "3/hour", "anon": "2/hour"})
+
+
+def test_a_user_over_the_rate_limit_gets_429_with_retry_after(low_rate_limits, reader):
+    client = token_client(reader)
+    for _ in range(3):
+        assert client.get("/api/v1/eenheden").status_code == 200
+    response = client.get("/api/v1/eenheden")
+    problem = assert_problem(response, 429)
+    assert int(response["Retry-After"]) > 0
+    assert "Te veel verzoeken" in problem["detail"]
+    # Another user has a budget of its own.
+    other = UserFactory(username="ander", kind=User.Kind.READER)
+    assert token_client(other).get("/api/v1/eenheden").status_code == 200
+
+
+def test_anonymous_requests_are_limited_per_address(low_rate_limits):
+    client = APIClient()
+    for _ in range(2):
+        assert client.get("/api/v1/openapi.json").status_code == 200
+    response = client.get("/api/v1/openapi.json")
+    assert_problem(response, 429)
+    assert int(response["Retry-After"]) > 0
+    other_address = client.get("/api/v1/openapi.json", REMOTE_ADDR="192.0.2.7")
+    assert other_address.status_code == 200
+
+
+def test_national_staff_revoke_api_tokens_and_lift_lockouts_in_the_admin(national_user, reader):
+    token, _ = ApiToken.objects.create(user=reader, name="dashboard")
+    attempt = AccessAttempt.objects.create(
+        username="lezer", ip_address="192.0.2.1", failures_since_start=9, get_data="", post_data=""
+    )
+    client = Client()
+    client.force_login(national_user)
+    for model, pk in (("registry/apitoken", token.pk), ("axes/accessattempt", attempt.pk)):
+        url = f"/admin/{model}/{pk}/delete/"
+        assert client.get(url).status_code == 200
+        assert client.post(url, {"post": "yes"}).status_code == 302
+    assert not ApiToken.objects.exists()
+    assert not AccessAttempt.objects.exists()
+
+
+def test_unit_staff_cannot_revoke_tokens(unit_a_user, reader):
+    token, _ = ApiToken.objects.create(user=reader, name="dashboard")
+    client = Client()
+    client.force_login(unit_a_user)
+    assert (
+        client.post(f"/admin/registry/apitoken/{token.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    assert ApiToken.objects.exists()
+
+
+def test_the_browsable_api_is_off_in_production_settings():
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    env.update(DEBUG="false", SECRET_KEY="x7" * 30 + "-production-like-secret", ALLOWED_HOSTS="x")
+    code = (
+        "from django.conf import settings;"
+        "print(settings.REST_FRAMEWORK['DEFAULT_RENDERER_CLASSES'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "JSONRenderer" in result.stdout
+    assert "BrowsableAPIRenderer" not in result.stdout
