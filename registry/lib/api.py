@@ -14,6 +14,7 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone, translation
 from django.utils.cache import parse_etags, quote_etag
 from django.utils.translation import gettext_lazy as _
+from django_filters import BooleanFilter
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, parsers, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -169,6 +170,36 @@ class ReadMixin:
         for key, values in request.query_params.lists():
             if has_unstorable_text([key, *values]):
                 raise exceptions.ValidationError({key: [refused]})
+        self.check_query(request)
+
+    def check_query(self, request):
+        """Query parameters are strict: an unknown, empty, repeated or ill-typed one answers
+        400 naming it, instead of being ignored (which would return the whole list). The
+        filters themselves check their values (dates, choices, codes) the same way."""
+        filters_by_name = {}
+        if self.filter_backends and getattr(self, "filterset_class", None):
+            filters_by_name = self.filterset_class.base_filters
+        paginator = self.paginator
+        paging = (
+            {paginator.page_query_param, paginator.page_size_query_param} if paginator else set()
+        )
+        errors = {}
+        for key, values in request.query_params.lists():
+            if key not in filters_by_name and key not in paging and key != "format":
+                errors[key] = [_("Onbekende parameter.")]
+            elif len(values) > 1:
+                errors[key] = [_("Geef deze parameter hoogstens één keer.")]
+            elif values[0] == "":
+                errors[key] = [_("Geef een waarde, of laat de parameter weg.")]
+            elif isinstance(filters_by_name.get(key), BooleanFilter):
+                if values[0] not in {"true", "false"}:
+                    errors[key] = [_("Geef true of false.")]
+            elif key in paging and not (values[0].isdigit() and values[0].strip("0")):
+                # A whole number from 1; a larger page size than the maximum is capped, a page
+                # past the last one is a 404.
+                errors[key] = [_("Geef een geheel getal vanaf 1.")]
+        if errors:
+            raise exceptions.ValidationError(errors)
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)

@@ -148,3 +148,38 @@ def test_the_browsable_api_is_off_in_production_settings():
     assert result.returncode == 0, result.stderr
     assert "JSONRenderer" in result.stdout
     assert "BrowsableAPIRenderer" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [
+        ("actief=null", "actief"),
+        ("actief=", "actief"),
+        ("paginaGrootte=abc", "paginaGrootte"),
+        ("paginaGrootte=0", "paginaGrootte"),
+        ("pagina=-1", "pagina"),
+        ("kaderStatus=", "kaderStatus"),
+        ("onbekend=1", "onbekend"),
+        ("actief=true&actief=false", "actief"),
+    ],
+)
+def test_an_invalid_query_parameter_answers_400_naming_it(reader, house_a, query, name):
+    client = token_client(reader)
+    response = client.get(f"/api/v1/veiligheidshuizen?{query}")
+    problem = assert_problem(response, 400)
+    assert [param["name"] for param in problem["invalidParams"]] == [name]
+    # If-None-Match: * never turns an invalid query into a 304.
+    starred = client.get(f"/api/v1/veiligheidshuizen?{query}", HTTP_IF_NONE_MATCH="*")
+    assert_problem(starred, 400)
+
+
+def test_valid_query_parameters_still_filter_and_page(reader, house_a, house_b):
+    client = token_client(reader)
+    body = client.get("/api/v1/veiligheidshuizen?actief=true&paginaGrootte=100&pagina=1").json()
+    assert body["aantal"] == 2
+    history = client.get(f"/api/v1/veiligheidshuizen/{house_a.code}/historie?paginaGrootte=1")
+    assert history.status_code == 200
+    assert_problem(client.get(f"/api/v1/veiligheidshuizen/{house_a.code}/historie?actief=1"), 400)
+    assert_problem(
+        client.get(f"/api/v1/veiligheidshuizen/{house_a.code}/takenpakket?pagina=1"), 400
+    )
