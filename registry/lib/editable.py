@@ -89,6 +89,10 @@ class EditableModel(models.Model):
 
     #: Path from this model to its eenheid (``PoliceUnit``) for unit staff; None: national only.
     unit_field: str | None = None
+    #: A foreign key to the eenheid that delivers this record (an assignment's "leverende
+    #: eenheid"), if any. Unit staff cannot hand a record to another eenheid: they may set it
+    #: to their own eenheid only, or leave it as it was stored.
+    supplier_field: str | None = None
 
     created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
     updated_at = models.DateTimeField(_("gewijzigd op"), auto_now=True, db_index=True)
@@ -135,6 +139,13 @@ class EditableModel(models.Model):
             kwargs["update_fields"] = {*update_fields, "revision", "updated_at"}
         super().save(*args, **kwargs)
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        if cls.supplier_field:
+            instance._stored_supplier_id = getattr(instance, f"{cls.supplier_field}_id", None)
+        return instance
+
     def is_editable_by(self, user) -> bool:
         """May ``user`` change this object, as it is now (in memory)?"""
         if user is None or not getattr(user, "is_authenticated", False):
@@ -144,4 +155,11 @@ class EditableModel(models.Model):
         unit_id = getattr(user, "editable_unit_id", None)
         if not (self.unit_field and unit_id):
             return False
-        return resolve_unit_id(self, self.unit_field) == unit_id
+        if resolve_unit_id(self, self.unit_field) != unit_id:
+            return False
+        if self.supplier_field:
+            supplier_id = getattr(self, f"{self.supplier_field}_id", None)
+            stored_id = None if self._state.adding else getattr(self, "_stored_supplier_id", None)
+            if supplier_id not in {None, unit_id, stored_id}:
+                return False
+        return True
