@@ -223,14 +223,18 @@ ERROR_DESCRIPTIONS = {
     "409": "Conflict met een ander object.",
     "412": "If-Match komt niet overeen: het object is intussen gewijzigd.",
     "415": "Mediatype van het verzoek niet ondersteund; gebruik application/json.",
+    "413": "Het verzoek is groter dan de uploadlimiet.",
     "428": "If-Match ontbreekt.",
+    "429": "Te veel verzoeken; Retry-After zegt na hoeveel seconden het weer kan.",
+    "503": "Tijdelijk niet beschikbaar (bijvoorbeeld een herstart van de database); er is niets "
+    "gewijzigd en hetzelfde verzoek mag na Retry-After seconden opnieuw.",
 }
 ERRORS_BY_METHOD = {
-    "get": ["400", "401", "404", "406"],
-    "post": ["400", "401", "403", "404", "406", "409", "415"],
-    "put": ["400", "401", "403", "404", "406", "409", "412", "415", "428"],
-    "patch": ["400", "401", "403", "404", "406", "409", "412", "415", "428"],
-    "delete": ["400", "401", "403", "404", "406", "409", "412", "428"],
+    "get": ["400", "401", "404", "406", "429", "503"],
+    "post": ["400", "401", "403", "404", "406", "409", "413", "415", "429", "503"],
+    "put": ["400", "401", "403", "404", "406", "409", "412", "413", "415", "428", "429", "503"],
+    "patch": ["400", "401", "403", "404", "406", "409", "412", "413", "415", "428", "429", "503"],
+    "delete": ["400", "401", "403", "404", "406", "409", "412", "428", "429", "503"],
 }
 VERSION_HEADER = {
     "description": "Volledige versie van de API (SemVer).",
@@ -271,7 +275,9 @@ def document_responses(result, generator, request, public):
                         "required": True,
                         "schema": {"type": "string"},
                         "description": "ETag van de versie die u wijzigt (voorkomt verloren "
-                        "wijzigingen).",
+                        "wijzigingen). Sterke vergelijking: een zwakke tag (W/) past nooit; van "
+                        "een lijst moet één tag actueel zijn. `*` wordt aanvaard, maar eist alleen "
+                        "dat het object bestaat en beschermt dus niet tegen verloren wijzigingen.",
                     }
                 )
             for code, response in responses.items():

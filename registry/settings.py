@@ -309,7 +309,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Wat de politie levert in elk (Zorg- en) Veiligheidshuis: de landelijke standaard, "
         "toewijzingen van politiefuncties, lokale afwijkingen en het takenpakket per huis. "
-        "Authenticatie met een token: `Authorization: Token <token>`."
+        "Authenticatie met een token: `Authorization: Token <token>`.\n\n"
+        "Wijzigingen in deze versie: `…/historie` is gepagineerd zoals elke lijst; een onbekende, "
+        "lege of ongeldige queryparameter geeft 400 (voorheen genegeerd); If-Match vergelijkt "
+        "sterk (`*` wordt aanvaard); 413 voor een te groot verzoek, 429 bij te veel verzoeken "
+        "en 503 bij een tijdelijke databasefout, elk met Retry-After waar dat past."
     ),
     "VERSION": API_VERSION,
     "CONTACT": {

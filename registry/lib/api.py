@@ -123,7 +123,10 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "paginaGrootte"
     page_size = 20
     max_page_size = 100
-    page_size_query_description = _("Aantal resultaten per pagina (hoogstens 100).")
+    page_size_query_description = _(
+        "Aantal resultaten per pagina: een geheel getal vanaf 1, hoogstens 100 (een groter "
+        "getal geeft 100)."
+    )
     page_query_description = _("Paginanummer, vanaf 1.")
 
     def get_paginated_response(self, data):
@@ -252,6 +255,9 @@ class ReadMixin:
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
         serializer = self.get_serializer(instance)
+        if request.accepted_renderer.format != "json":
+            # HTML (browsable API) gets the ETag of its own bytes, never the JSON's.
+            return Response(serializer.data)
         return Response(serializer.data, headers={"ETag": revision_etag(instance)})
 
     @extend_schema(
@@ -280,6 +286,13 @@ class ReadMixin:
 
 class ReadOnlyRegistryViewSet(ReadMixin, viewsets.ReadOnlyModelViewSet):
     """Te lezen voor iedereen die is aangemeld."""
+
+    def retrieve(self, request, *args, **kwargs):
+        # Not written through the API, so no If-Match: the ETag follows the registry's change
+        # counter (registry.lib.cache), and changes with anything the representation shows
+        # (an eenheid's name, a house's case meetings), its language and its media type.
+        uncached = super().retrieve
+        return self.cached_read(request, "detail", lambda: uncached(request, *args, **kwargs).data)
 
 
 class RegistryViewSet(ReadMixin, viewsets.ModelViewSet):

@@ -183,3 +183,28 @@ def test_valid_query_parameters_still_filter_and_page(reader, house_a, house_b):
     assert_problem(
         client.get(f"/api/v1/veiligheidshuizen/{house_a.code}/takenpakket?pagina=1"), 400
     )
+
+
+def test_a_house_etag_changes_when_its_eenheid_is_renamed(reader, house_a, unit_a):
+    client = token_client(reader)
+    url = f"/api/v1/veiligheidshuizen/{house_a.code}"
+    tag = client.get(url)["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=tag).status_code == 304
+    unit_a.name = "Eenheid A (nieuwe naam)"
+    unit_a.save()
+    fresh = client.get(url, HTTP_IF_NONE_MATCH=tag)
+    assert fresh.status_code == 200
+    assert fresh["ETag"] != tag
+    assert "Eenheid A (nieuwe naam)" in fresh.content.decode()
+
+
+def test_json_and_html_never_share_an_etag(settings, reader, house_a, unit_a):
+    client = session_client(reader)
+    for url in (
+        f"/api/v1/veiligheidshuizen/{house_a.code}",
+        f"/api/v1/toewijzingen/{AssignmentFactory(house=house_a).pk}",
+    ):
+        as_json = client.get(url, HTTP_ACCEPT="application/json")
+        as_html = client.get(url, HTTP_ACCEPT="text/html")
+        assert as_html["Content-Type"].startswith("text/html")
+        assert as_json["ETag"] != as_html["ETag"]
