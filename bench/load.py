@@ -280,9 +280,16 @@ def verify(tally: Tally, client: Client) -> dict:
         for name, value in last["values"].items():
             if body[name] != value:
                 lost.append(f"toewijzing {pk}: {name} {body[name]!r} != {value!r}")
-        status, _, payload = client.call("GET", f"/api/v1/toewijzingen/{pk}/historie")
         notes_at = {}
-        for entry in json.loads(payload):
+        page = f"/api/v1/toewijzingen/{pk}/historie?paginaGrootte=100"
+        entries = []
+        while page:
+            status, _, payload = client.call("GET", page)
+            body = json.loads(payload)
+            entries += body["resultaten"]
+            page = body["volgende"] and body["volgende"].split("://", 1)[-1].split("/", 1)[-1]
+            page = page and "/" + page
+        for entry in entries:
             for change in entry["wijzigingen"]:
                 if change["veld"] == "opmerkingen":
                     notes_at[entry["revisie"]] = change["nieuw"]

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _t
@@ -20,7 +21,6 @@ from registry.lib.admin import (
     TIMESTAMPS,
     LastEditorMixin,
     ScopedHistoryAdmin,
-    ScopedStackedInline,
     ScopedTabularInline,
 )
 from roles.admin import RoleFilter
@@ -285,25 +285,6 @@ class AssignmentInline(StandardChoicesMixin, ScopedTabularInline):
     show_change_link = True
 
 
-class VariationInline(StandardChoicesMixin, ScopedStackedInline):
-    model = Variation
-    fieldsets = [
-        (None, {"fields": [("role", "task", "kind"), "title", "local_norm", "rationale"]}),
-        (
-            _("Afspraak"),
-            {
-                "fields": [
-                    ("status", "agreed_on", "agreed_with"),
-                    ("phase_out_by", "ended_on", "review_by"),
-                ]
-            },
-        ),
-    ]
-    readonly_fields = ["standard_version"]
-    extra = 0
-    show_change_link = True
-
-
 @admin.register(House)
 class HouseAdmin(SpreadsheetExportMixin, ExportMixin, LastEditorMixin, ScopedHistoryAdmin):
     list_display = [
@@ -326,14 +307,32 @@ class HouseAdmin(SpreadsheetExportMixin, ExportMixin, LastEditorMixin, ScopedHis
     ]
     search_fields = ["code", "name", "seat", "safety_region"]
     list_select_related = ["police_unit"]
-    readonly_fields = TIMESTAMPS
-    inlines = [HouseCaseMeetingInline, AssignmentInline, VariationInline]
+    # Variations are not inlined: a house can have hundreds, and a form holding them all grows
+    # past what a post may carry. The house form links to the list of its variations instead.
+    readonly_fields = [*TIMESTAMPS, "variations_link"]
+    inlines = [HouseCaseMeetingInline, AssignmentInline]
     resource_classes = [HouseResource]
     formats = imports.formats_for(HouseResource)
 
     @admin.display(description=_("status Landelijk kader"), ordering="framework_status")
     def framework_status_badge(self, obj):
         return badge(obj.framework_status, obj.get_framework_status_display())
+
+    @admin.display(description=_("lokale afwijkingen"))
+    def variations_link(self, obj):
+        if obj is None or obj.pk is None:
+            return "–"
+        count = obj.variations.count()
+        listing = reverse("admin:houses_variation_changelist") + f"?house__id__exact={obj.pk}"
+        adding = reverse("admin:houses_variation_add") + f"?house={obj.pk}"
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            listing,
+            ngettext("%(count)d afwijking bekijken", "%(count)d afwijkingen bekijken", count)
+            % {"count": count},
+            adding,
+            _t("afwijking toevoegen"),
+        )
 
     def has_export_permission(self, request):
         return self.has_view_permission(request)

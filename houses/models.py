@@ -227,6 +227,8 @@ class Assignment(EditableModel):
     """A police function (role) filled at a house by an eenheid."""
 
     unit_field = "house__police_unit"
+    #: Unit staff may name only their own eenheid as the one that delivers (see EditableModel).
+    supplier_field = "police_unit"
 
     class Status(models.TextChoices):
         PLANNED = "planned", _("Gepland")

@@ -7,11 +7,13 @@ OpenAPI document public at ``/api/v1/openapi.json`` with ``Access-Control-Allow-
 
 import json
 import logging
+import math
 from collections import Counter
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
@@ -19,13 +21,16 @@ from django.http import Http404, JsonResponse
 from django.urls import include, path, re_path
 from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 from rest_framework import exceptions, routers, status
 
 from houses.api import AssignmentViewSet, HouseViewSet, PoliceUnitViewSet, VariationViewSet
 from notifications.api import EventViewSet
+from registry.lib.api import PayloadTooLarge
 from registry.lib.editable import ReadOnlyRecordError, StaleEditError
+from registry.lib.faults import is_transient, retry_after
 from registry.lib.serializers import NON_FIELD_NAME
 from roles.api import CaseMeetingTypeViewSet, RoleViewSet, StandardVersionViewSet, TaskViewSet
 
@@ -46,11 +51,13 @@ TITLES = {
     428: "Voorwaarde vereist",
     429: "Te veel verzoeken",
     500: "Interne serverfout",
+    503: "Tijdelijk niet beschikbaar",
 }
 DETAILS = {
     404: "Deze bron bestaat niet.",
     405: "Deze methode is hier niet toegestaan.",
     500: "Er ging iets mis aan onze kant; probeer het later opnieuw.",
+    503: "Het register is even niet bereikbaar; er is niets gewijzigd. Probeer het zo opnieuw.",
 }
 KEPT_HEADERS = ["Allow", "WWW-Authenticate", "Retry-After", "Vary"]
 
@@ -101,6 +108,10 @@ def problem_exception_handler(exc, context):
     request = context["request"]
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(DETAILS[404])
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
+    elif isinstance(exc, SuspiciousOperation):  # e.g. too many fields in a form post
+        exc = exceptions.ParseError(str(exc))
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, DjangoValidationError):
@@ -122,6 +133,11 @@ def problem_exception_handler(exc, context):
         exc = exceptions.APIException(message)
         exc.status_code = status.HTTP_409_CONFLICT
 
+    if is_transient(exc):
+        logger.warning("Tijdelijke databasefout in de API: %s", exc)
+        return problem(
+            503, DETAILS[503], request.get_full_path(), headers={"Retry-After": retry_after()}
+        )
     if not isinstance(exc, exceptions.APIException):
         logger.exception("Onverwachte fout in de API", exc_info=exc)
         return problem(500, DETAILS[500], request.get_full_path())
@@ -129,7 +145,14 @@ def problem_exception_handler(exc, context):
     headers = {}
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header
-    if getattr(exc, "wait", None):
+    if isinstance(exc, exceptions.Throttled):
+        seconds = max(1, math.ceil(exc.wait or 1))
+        headers["Retry-After"] = str(seconds)
+        exc = exceptions.Throttled(
+            detail=_("Te veel verzoeken; probeer het over %(seconds)s seconden opnieuw.")
+            % {"seconds": seconds}
+        )
+    elif getattr(exc, "wait", None):
         headers["Retry-After"] = str(int(exc.wait))
     if isinstance(exc, exceptions.ValidationError):
         return problem(
@@ -211,14 +234,18 @@ ERROR_DESCRIPTIONS = {
     "(bijvoorbeeld een gepubliceerde versie van de standaard).",
     "412": "If-Match komt niet overeen: het object is intussen gewijzigd.",
     "415": "Mediatype van het verzoek niet ondersteund; gebruik application/json.",
+    "413": "Het verzoek is groter dan de uploadlimiet.",
     "428": "If-Match ontbreekt.",
+    "429": "Te veel verzoeken; Retry-After zegt na hoeveel seconden het weer kan.",
+    "503": "Tijdelijk niet beschikbaar (bijvoorbeeld een herstart van de database); er is niets "
+    "gewijzigd en hetzelfde verzoek mag na Retry-After seconden opnieuw.",
 }
 ERRORS_BY_METHOD = {
-    "get": ["400", "401", "404", "406"],
-    "post": ["400", "401", "403", "404", "406", "409", "415"],
-    "put": ["400", "401", "403", "404", "406", "409", "412", "415", "428"],
-    "patch": ["400", "401", "403", "404", "406", "409", "412", "415", "428"],
-    "delete": ["400", "401", "403", "404", "406", "409", "412", "428"],
+    "get": ["400", "401", "404", "406", "429", "503"],
+    "post": ["400", "401", "403", "404", "406", "409", "413", "415", "429", "503"],
+    "put": ["400", "401", "403", "404", "406", "409", "412", "413", "415", "428", "429", "503"],
+    "patch": ["400", "401", "403", "404", "406", "409", "412", "413", "415", "428", "429", "503"],
+    "delete": ["400", "401", "403", "404", "406", "409", "412", "428", "429", "503"],
 }
 NOT_MODIFIED = "304"
 VERSION_HEADER = {
@@ -240,7 +267,10 @@ IF_MATCH = {
     "name": "If-Match",
     "required": True,
     "schema": {"type": "string"},
-    "description": "ETag van de versie die u wijzigt (voorkomt verloren wijzigingen).",
+    "description": "ETag van de versie die u wijzigt (voorkomt verloren wijzigingen). Sterke "
+    "vergelijking: een zwakke tag (W/) past nooit; van een lijst moet één tag actueel zijn. `*` "
+    "wordt aanvaard, maar eist alleen dat het object bestaat en beschermt dus niet tegen "
+    "verloren wijzigingen.",
 }
 NO_CONTENT = "GeenInhoud"
 PAGE = "Pagina"
@@ -510,5 +540,6 @@ for pattern in v1_patterns:
 
 urlpatterns = [
     path("v1/", include(v1_patterns)),
-    re_path(r"^", login_not_required(not_found)),
+    # Any method: a write to an unknown path is a 404 too (not a CSRF refusal).
+    re_path(r"^", login_not_required(csrf_exempt(not_found))),
 ]

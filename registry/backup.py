@@ -13,7 +13,13 @@ permissions) and what is transient (sessions, login-throttling records). Users k
 confidential as the database itself. References to content types, permissions and groups are
 written as natural keys, so a restore into a freshly migrated database matches them by name.
 
+A backup reads every table in one snapshot: on PostgreSQL a REPEATABLE READ, READ ONLY
+transaction, so writes running meanwhile are either wholly in it or wholly out of it.
+
 A restore goes into an empty, migrated database of the same schema only: it refuses otherwise.
+Before it writes anything it checks the backup for consistency: every table present, the
+counts matching the records, every reference pointing at a record in the backup, every
+record's revision equal to that of its latest history record, and every field value readable.
 Rows are written as they are (``raw``), so revision counters, timestamps and history records
 come back exactly as they were and no new history is written.
 """
@@ -23,13 +29,14 @@ from __future__ import annotations
 import datetime
 import gzip
 import json
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
 from django.apps import apps
 from django.core import serializers
 from django.core.management.color import no_style
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
@@ -87,8 +94,20 @@ def serialize_model(model, using=DEFAULT_DB_ALIAS) -> list[dict]:
     )
 
 
+def start_snapshot(using=DEFAULT_DB_ALIAS) -> None:
+    """Make the transaction just opened one read-only snapshot (PostgreSQL). SQLite reads in
+    one transaction see one state anyway (a writer waits for the whole file)."""
+    connection = connections[using]
+    if connection.vendor == "postgresql" and not connection.savepoint_ids:
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+
+
 def build_backup(using=DEFAULT_DB_ALIAS) -> dict:
-    with transaction.atomic(using=using):  # one consistent snapshot on PostgreSQL
+    outermost = not connections[using].in_atomic_block
+    with transaction.atomic(using=using):
+        if outermost:  # the first statement of the transaction
+            start_snapshot(using)
         objects = []
         counts = {}
         for model in backed_up_models():
@@ -134,8 +153,11 @@ def read_backup(path: Path) -> dict:
             document = json.load(handle)
     except FileNotFoundError as exc:
         raise BackupError(f"Het bestand {path} bestaat niet.") from exc
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BackupError(f"{path} is geen leesbare back-up van het register: {exc}") from exc
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        # A truncated .gz ends with EOFError; a damaged one with a gzip or zlib error.
+        raise BackupError(
+            f"{path} is geen leesbare back-up van het register (onvolledig of beschadigd?): {exc}"
+        ) from exc
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise BackupError(f"{path} is geen back-up van het register.")
     if document.get("formatVersion") != FORMAT_VERSION:
@@ -165,6 +187,7 @@ def restore_backup(path: Path, using=DEFAULT_DB_ALIAS) -> dict:
             "in een installatie van dezelfde versie (migraties: "
             f"{_describe(document['migrations'])}; hier: {_describe(here)})."
         )
+    check_backup(document)
     filled = non_empty_models(using)
     if filled:
         raise BackupError(
@@ -176,10 +199,21 @@ def restore_backup(path: Path, using=DEFAULT_DB_ALIAS) -> dict:
     models = set()
     with transaction.atomic(using=using):
         with connection.constraint_checks_disabled():
-            for item in serializers.deserialize("python", document["objects"], using=using):
-                item.save(using=using)
-                models.add(type(item.object))
-        connection.check_constraints(table_names=[m._meta.db_table for m in models])
+            try:
+                for item in serializers.deserialize("python", document["objects"], using=using):
+                    item.save(using=using)
+                    models.add(type(item.object))
+            except Exception as exc:  # noqa: BLE001 - rolled back: nothing is written
+                raise BackupError(
+                    f"De back-up bevat een ongeldige waarde; er is niets teruggezet: "
+                    f"{_first_line(exc)}"
+                ) from exc
+        try:
+            connection.check_constraints(table_names=[m._meta.db_table for m in models])
+        except IntegrityError as exc:
+            raise BackupError(
+                f"De back-up verwijst naar gegevens die er niet in staan: {_first_line(exc)}"
+            ) from exc
         _reset_sequences(connection, models)
         counts = {
             model._meta.label_lower: model._base_manager.using(using).count()
@@ -188,6 +222,113 @@ def restore_backup(path: Path, using=DEFAULT_DB_ALIAS) -> dict:
         if any(counts.get(label) != n for label, n in document["counts"].items()):
             raise BackupError("Na het herstellen kloppen de aantallen niet met de back-up.")
     return counts
+
+
+def check_backup(document: dict) -> None:
+    """Check the backup's records for consistency, before anything is written.
+
+    Raises ``BackupError`` naming the first problem: a table missing, counts that do not match
+    the records, a reference to a record that is not in the backup, a record whose revision
+    differs from its latest history record, or a key or date that cannot be read. Other field
+    values are read while restoring, in the one transaction that then writes nothing.
+    """
+    objects, counts = document.get("objects"), document.get("counts")
+    if not isinstance(objects, list) or not isinstance(counts, dict):
+        raise BackupError("De back-up mist de records of de aantallen per tabel.")
+    if not all(isinstance(o, dict) and isinstance(o.get("fields"), dict) for o in objects):
+        raise BackupError("De back-up bevat records zonder model of velden.")
+    models = {model._meta.label_lower: model for model in backed_up_models()}
+    missing = sorted(set(models) - set(counts))
+    if missing:
+        raise BackupError("De back-up mist tabellen: " + ", ".join(missing) + ".")
+    found: dict[str, int] = {}
+    for record in objects:
+        found[record.get("model")] = found.get(record.get("model"), 0) + 1
+    for label, count in counts.items():
+        if found.get(label, 0) != count:
+            raise BackupError(
+                f"De back-up is niet consistent: {label} heeft {found.get(label, 0)} records, "
+                f"maar de back-up noemt er {count}."
+            )
+    unknown = sorted(set(found) - set(models))
+    if unknown:
+        raise BackupError("De back-up bevat onbekende tabellen: " + ", ".join(unknown) + ".")
+
+    def typed(field, value, record, name=None):
+        try:
+            return field.to_python(value)
+        except Exception as exc:  # noqa: BLE001 - any unreadable value: name the record
+            raise BackupError(
+                f"Record {record['model']} {record.get('pk')} in de back-up heeft een ongeldige "
+                f"waarde in {name or field.name}: {_first_line(exc)}"
+            ) from exc
+
+    present = {label: set() for label in models}
+    for record in objects:
+        model = models[record["model"]]
+        if model._meta.label_lower not in NATURAL_KEY_MODELS:
+            present[record["model"]].add(typed(model._meta.pk, record.get("pk"), record))
+
+    # References: every foreign key (with a database constraint) points into the backup.
+    for record in objects:
+        model = models[record["model"]]
+        for field in model._meta.concrete_fields:
+            if not (field.many_to_one and field.db_constraint):
+                continue
+            target = field.related_model._meta.label_lower
+            value = record["fields"].get(field.name)
+            if value is None or isinstance(value, list) or target not in present:
+                continue  # empty, or by natural key (matched by name when restored)
+            if target in NATURAL_KEY_MODELS:
+                continue
+            value = typed(field.related_model._meta.pk, value, record, field.name)
+            if value not in present[target]:
+                raise BackupError(
+                    f"De back-up is niet consistent: {record['model']} {record.get('pk')} "
+                    f"verwijst via {field.name} naar {target} {value}, dat niet in de back-up "
+                    "staat."
+                )
+
+    # Revisions: every record's revision is that of its latest history record, and the
+    # history of a record not in the backup ends with its deletion.
+    latest: dict[tuple[str, object], tuple] = {}
+    for record in objects:
+        history_model = models[record["model"]]
+        instance_type = getattr(history_model, "instance_type", None)
+        fields = record["fields"]
+        if instance_type is None or "revision" not in fields:
+            continue
+        label = instance_type._meta.label_lower
+        pk_field = instance_type._meta.pk
+        pk = typed(pk_field, fields.get(pk_field.attname, fields.get(pk_field.name)), record)
+        date_field = history_model._meta.get_field("history_date")
+        moment = typed(date_field, fields["history_date"], record)
+        order = (moment, typed(history_model._meta.pk, record.get("pk"), record))
+        if (label, pk) not in latest or order > latest[(label, pk)][0]:
+            latest[(label, pk)] = (order, fields["revision"], fields.get("history_type"))
+    for record in objects:
+        if "revision" not in record["fields"] or hasattr(models[record["model"]], "instance_type"):
+            continue
+        model = models[record["model"]]
+        entry = latest.pop((record["model"], typed(model._meta.pk, record.get("pk"), record)), None)
+        if entry is None:
+            continue  # written before its history was kept
+        if entry[1] != record["fields"]["revision"] or entry[2] == "-":
+            raise BackupError(
+                f"De back-up is niet consistent: {record['model']} {record.get('pk')} heeft "
+                f"revisie {record['fields']['revision']}, maar de laatste wijziging in de "
+                f"historie revisie {entry[1]}."
+            )
+    for (label, pk), (_order, _revision, kind) in sorted(latest.items(), key=str):
+        if kind != "-":
+            raise BackupError(
+                f"De back-up is niet consistent: de historie van {label} {pk} eindigt niet met "
+                "een verwijdering, maar het record staat niet in de back-up."
+            )
+
+
+def _first_line(exc) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 def _reset_sequences(connection, models: Iterable) -> None:

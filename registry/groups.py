@@ -30,7 +30,15 @@ REGISTRY_MODELS = STANDARD_MODELS + LOCAL_MODELS
 
 #: kind -> (group name, {model: actions}).
 GROUPS: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
-    "national": ("Landelijk beheer", dict.fromkeys(REGISTRY_MODELS, ALL)),
+    "national": (
+        "Landelijk beheer",
+        {
+            **dict.fromkeys(REGISTRY_MODELS, ALL),
+            # Revoke API tokens, and lift login lockouts (delete the failed attempts).
+            "registry.apitoken": ("view", "change", "delete"),
+            "axes.accessattempt": ("view", "delete"),
+        },
+    ),
     "unit": (
         "Eenheid",
         {

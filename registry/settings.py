@@ -222,6 +222,8 @@ CACHES = {
     }
 }
 REGISTRY_CACHE_TIMEOUT = envint("REGISTRY_CACHE_TIMEOUT", 600)
+# Retry-After (seconds) of a 503 after a passing database error (deadlock, restart).
+RETRY_AFTER_SECONDS = envint("RETRY_AFTER_SECONDS", 5)
 
 # Background work (webhook deliveries): django-tasks with its database backend, run by
 # ``manage.py run_worker``. Jobs live in the registry's own database.
@@ -312,10 +314,25 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # The browsable API (HTML) is for development: off unless DEBUG or API_BROWSABLE is on.
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        *(
+            ["rest_framework.renderers.BrowsableAPIRenderer"]
+            if envbool("API_BROWSABLE", DEBUG)
+            else []
+        ),
     ],
+    # Rate limits: per token or user when signed in, per address for anonymous requests.
+    # Values like "600/minute"; answered with 429 problem+json and Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": os.environ.get("API_THROTTLE_USER", "3000/minute"),
+        "anon": os.environ.get("API_THROTTLE_ANON", "120/minute"),
+    },
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -328,7 +345,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Wat de politie levert in elk (Zorg- en) Veiligheidshuis: de landelijke standaard, "
         "toewijzingen van politiefuncties, lokale afwijkingen en het takenpakket per huis. "
-        "Authenticatie met een token: `Authorization: Token <token>`."
+        "Authenticatie met een token: `Authorization: Token <token>`.\n\n"
+        "Wijzigingen in deze versie: `…/historie` is gepagineerd zoals elke lijst; een onbekende, "
+        "lege of ongeldige queryparameter geeft 400 (voorheen genegeerd); If-Match vergelijkt "
+        "sterk (`*` wordt aanvaard); 413 voor een te groot verzoek, 429 bij te veel verzoeken "
+        "en 503 bij een tijdelijke databasefout, elk met Retry-After waar dat past."
     ),
     "VERSION": API_VERSION,
     "CONTACT": {

@@ -8,6 +8,9 @@ from django.views.i18n import set_language
 from notifications.views import account
 from registry import api, views
 
+handler400 = "registry.views.bad_request"
+handler500 = "registry.views.server_error"
+
 urlpatterns = [
     path("inloggen/", auth_views.LoginView.as_view(), name="login"),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),

@@ -4,13 +4,21 @@ check and the lockout page."""
 from __future__ import annotations
 
 import logging
+import sys
 
 from axes.helpers import get_cool_off, get_failure_limit
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, connection
 from django.db.models import Prefetch, Q
-from django.http import JsonResponse
+from django.http import (
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseServerError,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, render
+from django.template import loader
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -23,6 +31,7 @@ from houses.overview import conformance_by_unit, matrix
 from houses.package import task_packages
 from houses.views import export_query, filtered_houses
 from registry.lib.cache import cached_fragment
+from registry.lib.faults import is_transient, retry_after
 from roles.models import Role, StandardVersion, Task
 
 #: The bar chart: each eenheid's name on its own line above its bar, so the chart stays narrow
@@ -269,3 +278,22 @@ def locked_out(request, original_response=None, credentials=None):
         },
         status=429,
     )
+
+
+def bad_request(request, exception=None):
+    """A Dutch 400 page; 413 when the post was over the upload limit. Django answers these
+    for oversized or malformed posts (too many fields, too large a body) before any view."""
+    if isinstance(exception, RequestDataTooBig):
+        body = loader.get_template("413.html").render()
+        return HttpResponse(body, status=413)
+    return HttpResponseBadRequest(loader.get_template("400.html").render())
+
+
+def server_error(request):
+    """500, or 503 with Retry-After when a passing database error was the cause (a deadlock, a
+    restart): nothing was changed and the same request may be sent again. Rendered without the
+    request, like Django's own 500 page (the database may be unreachable)."""
+    if is_transient(sys.exc_info()[1]):
+        body = loader.get_template("503.html").render()
+        return HttpResponse(body, status=503, headers={"Retry-After": retry_after()})
+    return HttpResponseServerError(loader.get_template("500.html").render())

@@ -8,12 +8,15 @@
 - A record nobody may change any more (``EditableModel.read_only_reason``) is refused with 409.
 """
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone, translation
 from django.utils.cache import parse_etags, quote_etag
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from django_filters import BooleanFilter
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, parsers, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
@@ -21,8 +24,8 @@ from rest_framework.response import Response
 
 from registry.lib import rights
 from registry.lib.cache import cached, current_revision, etag, if_none_match
-from registry.lib.editable import BOOKKEEPING_FIELDS, StaleEditError
-from registry.lib.serializers import HistorySerializer
+from registry.lib.editable import BOOKKEEPING_FIELDS, StaleEditError, start_write
+from registry.lib.serializers import HistoryPageSerializer, HistorySerializer
 
 
 class PreconditionRequired(exceptions.APIException):
@@ -41,6 +44,25 @@ class PreconditionFailed(exceptions.APIException):
         "haal de actuele versie op en breng uw wijziging opnieuw aan."
     )
     default_code = "precondition_failed"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = _("Het verzoek is te groot.")
+    default_code = "payload_too_large"
+
+
+def check_body_size(request) -> None:
+    """413 for a body over the upload limit, before anything reads it (also for readers)."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if limit is not None and length > limit:
+        raise PayloadTooLarge(
+            _("Het verzoek is te groot: hoogstens %(limit)s bytes.") % {"limit": limit}
+        )
 
 
 def has_unstorable_text(data) -> bool:
@@ -64,8 +86,12 @@ class JSONParser(parsers.JSONParser):
     """JSON, refusing text that no database can store (400 instead of a database error)."""
 
     def parse(self, stream, media_type=None, parser_context=None):
-        data = super().parse(stream, media_type, parser_context)
-        if has_unstorable_text(data):
+        try:
+            data = super().parse(stream, media_type, parser_context)
+            unstorable = has_unstorable_text(data)
+        except RecursionError as exc:
+            raise exceptions.ParseError(_("De JSON is te diep genest.")) from exc
+        if unstorable:
             raise exceptions.ParseError(_("De JSON bevat tekens die niet zijn toegestaan."))
         return data
 
@@ -80,7 +106,12 @@ class EditRights(permissions.BasePermission):
     message = _("U mag dit object niet wijzigen.")
 
     def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated)
+        if not (request.user and request.user.is_authenticated):
+            return False
+        if request.method == "POST" and getattr(view, "action", None) == "create":
+            # Before the body is read: who may not add any record gets 403, not field errors.
+            return rights.may_some(request.user, "add", view.get_queryset().model)
+        return True
 
     def has_object_permission(self, request, view, obj):
         if request.method in permissions.SAFE_METHODS:
@@ -93,7 +124,10 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "paginaGrootte"
     page_size = 20
     max_page_size = 100
-    page_size_query_description = _("Aantal resultaten per pagina (hoogstens 100).")
+    page_size_query_description = _(
+        "Aantal resultaten per pagina: een geheel getal vanaf 1, hoogstens 100 (een groter "
+        "getal geeft 100)."
+    )
     page_query_description = _("Paginanummer, vanaf 1.")
 
     def get_paginated_response(self, data):
@@ -132,6 +166,7 @@ class ReadMixin:
     parser_classes = [JSONParser]
 
     def initial(self, request, *args, **kwargs):
+        check_body_size(request)
         super().initial(request, *args, **kwargs)
         if has_unstorable_text([str(value) for value in kwargs.values()]):
             raise exceptions.NotFound()
@@ -139,6 +174,36 @@ class ReadMixin:
         for key, values in request.query_params.lists():
             if has_unstorable_text([key, *values]):
                 raise exceptions.ValidationError({key: [refused]})
+        self.check_query(request)
+
+    def check_query(self, request):
+        """Query parameters are strict: an unknown, empty, repeated or ill-typed one answers
+        400 naming it, instead of being ignored (which would return the whole list). The
+        filters themselves check their values (dates, choices, codes) the same way."""
+        filters_by_name = {}
+        if self.filter_backends and getattr(self, "filterset_class", None):
+            filters_by_name = self.filterset_class.base_filters
+        paginator = self.paginator
+        paging = (
+            {paginator.page_query_param, paginator.page_size_query_param} if paginator else set()
+        )
+        errors = {}
+        for key, values in request.query_params.lists():
+            if key not in filters_by_name and key not in paging and key != "format":
+                errors[key] = [_("Onbekende parameter.")]
+            elif len(values) > 1:
+                errors[key] = [_("Geef deze parameter hoogstens één keer.")]
+            elif values[0] == "":
+                errors[key] = [_("Geef een waarde, of laat de parameter weg.")]
+            elif isinstance(filters_by_name.get(key), BooleanFilter):
+                if values[0] not in {"true", "false"}:
+                    errors[key] = [_("Geef true of false.")]
+            elif key in paging and not (values[0].isdigit() and values[0].strip("0")):
+                # A whole number from 1; a larger page size than the maximum is capped, a page
+                # past the last one is a 404.
+                errors[key] = [_("Geef een geheel getal vanaf 1.")]
+        if errors:
+            raise exceptions.ValidationError(errors)
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
@@ -191,21 +256,44 @@ class ReadMixin:
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
         serializer = self.get_serializer(instance)
+        if request.accepted_renderer.format != "json":
+            # HTML (browsable API) gets the ETag of its own bytes, never the JSON's.
+            return Response(serializer.data)
         return Response(serializer.data, headers={"ETag": revision_etag(instance)})
 
     @extend_schema(
-        responses=HistorySerializer(many=True),
+        responses=HistoryPageSerializer,
         summary="Wijzigingsgeschiedenis",
-        description="Wie wat wanneer heeft gewijzigd, nieuwste eerst.",
+        description="Wie wat wanneer heeft gewijzigd, nieuwste eerst, in pagina's zoals elke "
+        "lijst.",
+        parameters=[
+            OpenApiParameter("pagina", int, description="Paginanummer, vanaf 1."),
+            OpenApiParameter(
+                "paginaGrootte", int, description="Aantal resultaten per pagina (hoogstens 100)."
+            ),
+        ],
     )
-    @action(detail=True, url_path="historie", filter_backends=[], pagination_class=None)
+    @action(detail=True, url_path="historie", filter_backends=[])
     def historie(self, request, *args, **kwargs):
         instance = self.get_object()
-        return Response(history_of(instance, self.get_serializer_class()()))
+        records = instance.history.select_related("history_user").order_by(
+            "-history_date", "-history_id"
+        )
+        page = self.paginate_queryset(records)
+        return self.get_paginated_response(
+            history_entries(page, records, self.get_serializer_class()())
+        )
 
 
 class ReadOnlyRegistryViewSet(ReadMixin, viewsets.ReadOnlyModelViewSet):
     """Te lezen voor iedereen die is aangemeld."""
+
+    def retrieve(self, request, *args, **kwargs):
+        # Not written through the API, so no If-Match: the ETag follows the registry's change
+        # counter (registry.lib.cache), and changes with anything the representation shows
+        # (an eenheid's name, a house's case meetings), its language and its media type.
+        uncached = super().retrieve
+        return self.cached_read(request, "detail", lambda: uncached(request, *args, **kwargs).data)
 
 
 class RegistryViewSet(ReadMixin, viewsets.ModelViewSet):
@@ -225,7 +313,8 @@ class RegistryViewSet(ReadMixin, viewsets.ModelViewSet):
         return Response(
             data,
             status=status.HTTP_201_CREATED,
-            headers={"ETag": revision_etag(instance), "Location": data["url"]},
+            # A plain str: DRF's hyperlinks are a str subclass, which WSGI servers refuse.
+            headers={"ETag": revision_etag(instance), "Location": str(data["url"])},
         )
 
     def update(self, request, *args, **kwargs):
@@ -248,6 +337,7 @@ class RegistryViewSet(ReadMixin, viewsets.ModelViewSet):
         instance.check_writable()
         instance._history_user = request.user
         with transaction.atomic():
+            start_write(type(instance))  # the change counter before the row (one lock order)
             # Lock the row and re-check the revision, so a concurrent edit is not deleted.
             current = type(instance)._base_manager.select_for_update().filter(pk=instance.pk)
             if not current.filter(revision=instance.revision).exists():
@@ -271,28 +361,36 @@ class RegistryViewSet(ReadMixin, viewsets.ModelViewSet):
         serializer.instance = instance
 
     def check_if_match(self, request, instance):
+        """RFC 9110 13.1.1: strong comparison, so a weak tag (``W/"…"``) never matches; a list
+        matches when any member is the current tag; ``*`` matches any current version (it
+        only says that the record must exist, so it gives no protection against lost
+        updates)."""
         header = request.headers.get("If-Match")
         if not header:
             raise PreconditionRequired()
-        etags = parse_etags(header)
-        if etags == ["*"]:
+        if header.strip() == "*":
             return
         current = revision_etag(instance)
-        weak_current = "W/" + current
-        if current not in etags and weak_current not in etags:
+        if current not in parse_etags(header):  # weak tags keep their W/ and never equal it
             raise PreconditionFailed()
 
 
-def history_of(instance, serializer) -> list[dict]:
-    """The change history of one record, newest first, with per-field changes in API names."""
+def history_entries(page, records, serializer) -> list[dict]:
+    """``page`` (history records of ``records``, newest first) with per-field changes in API
+    names; the record just before the page's oldest is fetched to tell its changes."""
     names = {field.source: name for name, field in serializer.fields.items()}
-    records = list(
-        instance.history.select_related("history_user").order_by("-history_date", "-history_id")
-    )
+    page = list(page)
+    older_than_page = None
+    if page:
+        last = page[-1]
+        older_than_page = records.filter(
+            Q(history_date__lt=last.history_date)
+            | Q(history_date=last.history_date, history_id__lt=last.history_id)
+        ).first()
     kinds = {"+": "aangemaakt", "~": "gewijzigd", "-": "verwijderd"}
     entries = []
-    for index, record in enumerate(records):
-        older = records[index + 1] if index + 1 < len(records) else None
+    for index, record in enumerate(page):
+        older = page[index + 1] if index + 1 < len(page) else older_than_page
         changes = []
         if older is not None:
             delta = record.diff_against(older, excluded_fields=BOOKKEEPING_FIELDS)

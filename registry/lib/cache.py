@@ -2,10 +2,12 @@
 
 Every write to the registry (a save or delete of any editable model or user, a change of a
 many-to-many relation, a bulk load that calls ``bump()``) increments one counter in the
-database, inside the writing transaction. ``cached(key_parts, compute)`` stores ``compute()``
-under a key that includes the counter's current value, so the first read after a write misses
-the cache and recomputes; old entries simply expire. ``etag(key_parts)`` derives an ETag from
-the same value, so a client's copy is current exactly as long as nothing was written.
+database, inside the writing transaction, before the write locks any other row (one lock order
+for every writer, so concurrent writers wait for each other instead of deadlocking).
+``cached(key_parts, compute)`` stores ``compute()`` under a key that includes the counter's
+current value, so the first read after a write misses the cache and recomputes; old entries
+simply expire. ``etag(key_parts)`` derives an ETag from the same value, so a client's copy is
+current exactly as long as nothing was written.
 
 Rules for callers, so that the cache never shows one user what belongs to another:
 
@@ -27,14 +29,14 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
 from django.db.models import F
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import parse_etags
 from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString, mark_safe
 
-from registry.lib.editable import EditableModel
+from registry.lib.editable import EditableModel, write_starting
 from registry.models import ChangeCounter
 
 COUNTER_PK = 1
@@ -143,26 +145,65 @@ def _counts(sender) -> bool:
     return sender._meta.label == settings.AUTH_USER_MODEL
 
 
-def _on_save(sender, instance, update_fields=None, using=DEFAULT_DB_ALIAS, **kwargs):
+# One lock order for every writer: inside a transaction the counter row is locked (bumped)
+# before the first row the write locks, and stays locked until the commit; so two writers
+# never hold each other's rows (no deadlock: a second writer waits for the first to commit).
+# Outside a transaction each statement commits on its own; there the write is counted after
+# the row is written, so that no reader sees the new count with the old data.
+
+
+def _in_transaction(using) -> bool:
+    return transaction.get_connection(using).in_atomic_block
+
+
+def _on_write_starting(sender, instance=None, using=DEFAULT_DB_ALIAS, **kwargs):
+    if _in_transaction(using):
+        bump(using)
+
+
+def _on_pre_save(sender, instance, update_fields=None, raw=False, using=DEFAULT_DB_ALIAS, **kw):
+    if getattr(instance, "_write_counted", False) or not _counts(sender):
+        return
     # A login only stamps last_login; that changes nothing anybody reads.
     if update_fields is not None and set(update_fields) <= {"last_login"}:
         return
-    if _counts(sender):
+    if _in_transaction(using):
+        bump(using)
+
+
+def _on_save(sender, instance, update_fields=None, using=DEFAULT_DB_ALIAS, **kwargs):
+    if getattr(instance, "_write_counted", False) or not _counts(sender):
+        return
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return
+    if not _in_transaction(using):
+        bump(using)
+
+
+def _on_pre_delete(sender, instance, using=DEFAULT_DB_ALIAS, **kwargs):
+    if _counts(sender) and _in_transaction(using):
         bump(using)
 
 
 def _on_delete(sender, instance, using=DEFAULT_DB_ALIAS, **kwargs):
-    if _counts(sender):
+    if _counts(sender) and not _in_transaction(using):
         bump(using)
 
 
 def _on_m2m(sender, instance, action, using=DEFAULT_DB_ALIAS, **kwargs):
-    if action in {"post_add", "post_remove", "post_clear"} and _counts(type(instance)):
+    if not _counts(type(instance)):
+        return
+    before = action in {"pre_add", "pre_remove", "pre_clear"}
+    after = action in {"post_add", "post_remove", "post_clear"}
+    if (before and _in_transaction(using)) or (after and not _in_transaction(using)):
         bump(using)
 
 
 def connect() -> None:
     """Count every write (called once, from ``RegistryConfig.ready``)."""
+    write_starting.connect(_on_write_starting, dispatch_uid="registry-change-counter-start")
+    pre_save.connect(_on_pre_save, dispatch_uid="registry-change-counter-pre-save")
     post_save.connect(_on_save, dispatch_uid="registry-change-counter-save")
+    pre_delete.connect(_on_pre_delete, dispatch_uid="registry-change-counter-pre-delete")
     post_delete.connect(_on_delete, dispatch_uid="registry-change-counter-delete")
     m2m_changed.connect(_on_m2m, dispatch_uid="registry-change-counter-m2m")

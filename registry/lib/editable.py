@@ -21,7 +21,8 @@ version of the standard and everything in it): ``read_only_reason()`` says why, 
 
 from __future__ import annotations
 
-from django.db import models, transaction
+from django.db import models, router, transaction
+from django.dispatch import Signal
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +30,19 @@ from django.utils.translation import gettext_lazy as _
 #: Fields every editable model keeps for its own bookkeeping: left out of forms' change
 #: detection, history differences, stale-edit messages and exports' change detection.
 BOOKKEEPING_FIELDS = frozenset({"revision", "created_at", "updated_at", "single_holder"})
+
+
+#: Sent inside the writing transaction before a save takes any row lock (``sender``: the model,
+#: ``instance``, ``using``). ``registry.lib.cache`` counts the write here, so that every writer
+#: locks the change counter first and locks are always taken in the same order.
+write_starting = Signal()
+
+
+def start_write(model, using=None) -> None:
+    """Call inside the writing transaction before locking rows of ``model`` by hand."""
+    using = using or router.db_for_write(model)
+    if transaction.get_connection(using).in_atomic_block:
+        write_starting.send(sender=model, instance=None, using=using)
 
 
 class StaleEditError(Exception):
@@ -50,6 +64,11 @@ class ReadOnlyRecordError(Exception):
 
 
 class EditableQuerySet(models.QuerySet):
+    def select_for_update(self, *args, **kwargs):
+        # Rows locked for a write: count the write first (see ``write_starting``).
+        start_write(self.model, self.db)
+        return super().select_for_update(*args, **kwargs)
+
     def editable_by(self, user):
         """The rows ``user`` may change."""
         if user is None or not getattr(user, "is_authenticated", False):
@@ -79,6 +98,10 @@ class EditableModel(models.Model):
 
     #: Path from this model to its eenheid (``PoliceUnit``) for unit staff; None: national only.
     unit_field: str | None = None
+    #: A foreign key to the eenheid that delivers this record (an assignment's "leverende
+    #: eenheid"), if any. Unit staff cannot hand a record to another eenheid: they may set it
+    #: to their own eenheid only, or leave it as it was stored.
+    supplier_field: str | None = None
 
     created_at = models.DateTimeField(_("aangemaakt op"), auto_now_add=True)
     updated_at = models.DateTimeField(_("gewijzigd op"), auto_now=True, db_index=True)
@@ -95,26 +118,43 @@ class EditableModel(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            # Before any row lock of this save (see ``write_starting``).
+            write_starting.send(sender=type(self), instance=self, using=using)
+            self._write_counted = True
+            try:
+                self._save_checked(*args, **kwargs)
+            finally:
+                self._write_counted = False
+
+    def _save_checked(self, *args, **kwargs):
         if self._state.adding or self.pk is None:
             super().save(*args, **kwargs)
             return
         self.check_writable()
         expected = self.revision
-        with transaction.atomic(using=kwargs.get("using")):
-            # The conditional update locks the row and checks the version in one statement,
-            # so of two concurrent saves of the same version exactly one passes.
-            claimed = (
-                type(self)
-                ._base_manager.filter(pk=self.pk, revision=expected)
-                .update(revision=expected + 1)
-            )
-            if not claimed:
-                raise StaleEditError(self)
-            self.revision = expected + 1
-            update_fields = kwargs.get("update_fields")
-            if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "revision", "updated_at"}
-            super().save(*args, **kwargs)
+        # The conditional update locks the row and checks the version in one statement,
+        # so of two concurrent saves of the same version exactly one passes.
+        claimed = (
+            type(self)
+            ._base_manager.filter(pk=self.pk, revision=expected)
+            .update(revision=expected + 1)
+        )
+        if not claimed:
+            raise StaleEditError(self)
+        self.revision = expected + 1
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "revision", "updated_at"}
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        if cls.supplier_field:
+            instance._stored_supplier_id = getattr(instance, f"{cls.supplier_field}_id", None)
+        return instance
 
     def delete(self, *args, **kwargs):
         self.check_writable()
@@ -139,4 +179,11 @@ class EditableModel(models.Model):
         unit_id = getattr(user, "editable_unit_id", None)
         if not (self.unit_field and unit_id):
             return False
-        return resolve_unit_id(self, self.unit_field) == unit_id
+        if resolve_unit_id(self, self.unit_field) != unit_id:
+            return False
+        if self.supplier_field:
+            supplier_id = getattr(self, f"{self.supplier_field}_id", None)
+            stored_id = None if self._state.adding else getattr(self, "_stored_supplier_id", None)
+            if supplier_id not in {None, unit_id, stored_id}:
+                return False
+        return True

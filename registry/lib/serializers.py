@@ -25,7 +25,8 @@ class LinkField(serializers.RelatedField):
     """A related object: read as ``{url, code, naam}``, written as its lookup value."""
 
     default_error_messages = {
-        "does_not_exist": _("'%(value)s' bestaat niet."),
+        # DRF fills in messages with str.format: ``{value}``.
+        "does_not_exist": _("'{value}' bestaat niet."),
         "invalid": _("Geef de code (of het nummer) van het gekoppelde object."),
     }
 
@@ -165,3 +166,12 @@ class HistorySerializer(serializers.Serializer):
         child=serializers.DictField(),
         help_text="Per gewijzigd veld: veld, oud en nieuw.",
     )
+
+
+class HistoryPageSerializer(serializers.Serializer):
+    """Eén pagina van de wijzigingsgeschiedenis, nieuwste eerst."""
+
+    aantal = serializers.IntegerField(help_text="Totaal aantal wijzigingen.")
+    volgende = serializers.URLField(allow_null=True)
+    vorige = serializers.URLField(allow_null=True)
+    resultaten = HistorySerializer(many=True)

@@ -182,9 +182,30 @@ def test_history_of_a_record_lists_changes_newest_first(client, registry):
     assignment = registry["assignment"]
     assignment.notes = "bijgewerkt"
     assignment.save()
-    entries = client.get(f"/api/v1/toewijzingen/{assignment.pk}/historie").json()
+    body = client.get(f"/api/v1/toewijzingen/{assignment.pk}/historie").json()
+    assert body["aantal"] == 2
+    entries = body["resultaten"]
     assert [e["soort"] for e in entries] == ["gewijzigd", "aangemaakt"]
     assert entries[0]["wijzigingen"] == [{"veld": "opmerkingen", "oud": "", "nieuw": "bijgewerkt"}]
+
+
+def test_history_is_paged_and_each_page_tells_its_changes(client, registry):
+    assignment = registry["assignment"]
+    for number in range(5):
+        assignment.notes = f"versie {number}"
+        assignment.save()
+    url = f"/api/v1/toewijzingen/{assignment.pk}/historie?paginaGrootte=2"
+    first = client.get(url).json()
+    assert first["aantal"] == 6
+    assert len(first["resultaten"]) == 2
+    second = client.get(first["volgende"]).json()
+    # The oldest entry of a page is compared with the newest of the next page.
+    assert second["resultaten"][-1]["wijzigingen"] == [
+        {"veld": "opmerkingen", "oud": "versie 0", "nieuw": "versie 1"}
+    ]
+    last = client.get(url + "&pagina=3").json()
+    assert last["resultaten"][-1]["soort"] == "aangemaakt"
+    assert last["resultaten"][-1]["wijzigingen"] == []
 
 
 # --- constant query counts ---------------------------------------------------------------
