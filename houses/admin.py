@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef
+from django.forms.models import construct_instance
 from django.utils.html import format_html
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +12,7 @@ from django.utils.translation import ngettext
 from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
+from houses import consent
 from houses.models import Assignment, District, House, HouseCaseMeeting, PoliceUnit, Variation
 from houses.resources import AssignmentResource, HouseResource, VariationResource
 from registry.lib import rights
@@ -18,6 +20,7 @@ from registry.lib.admin import (
     TIMESTAMPS,
     LastEditorMixin,
     ScopedHistoryAdmin,
+    ScopedModelForm,
     ScopedStackedInline,
     ScopedTabularInline,
 )
@@ -140,10 +143,44 @@ class StandardChoicesMixin:
 
 
 def prepare_variation(request, variation, change):
-    """Who recorded a new variation, and who agreed it (the workflow in the model)."""
+    """Who recorded a new variation (the consent step ran when the form was validated)."""
     if not change and not variation.recorded_by_id:
         variation.recorded_by = request.user
-    variation.record_transition(request.user)
+
+
+class VariationForm(ScopedModelForm):
+    """A status change in the form is a consent step (houses/consent.py), with the form's
+    "reden van het besluit" as its reason; a new variation is a proposal of the user's side."""
+
+    def _post_clean(self):
+        instance = construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+        if self.request_user is not None and not self.reverting and not self.errors:
+            try:
+                consent.record_edit(instance, self.request_user)
+            except rights.Refused as exc:
+                self.add_error(None, exc.refusal.message)
+        super()._post_clean()
+
+
+#: Filled by the consent steps, never typed in.
+CONSENT_READONLY = [
+    "agreed_on",
+    "ended_on",
+    "proposed_by",
+    "proposed_side",
+    "proposed_at",
+    "agreed_by",
+    "rejected_by",
+    "decided_at",
+    "decided_on_behalf",
+    "agreed_before_consent",
+    "change_kind",
+    "change_date",
+    "change_reason",
+    "change_by",
+    "change_side",
+    "change_at",
+]
 
 
 # Eenheden and districts ----------------------------------------------------------------------
@@ -211,19 +248,22 @@ class AssignmentInline(StandardChoicesMixin, ScopedTabularInline):
 
 class VariationInline(StandardChoicesMixin, ScopedStackedInline):
     model = Variation
+    form = VariationForm
     fieldsets = [
         (None, {"fields": [("role", "task", "kind"), "title", "local_norm", "rationale"]}),
         (
             _("Afspraak"),
             {
                 "fields": [
-                    ("status", "agreed_on", "agreed_with"),
-                    ("phase_out_by", "ended_on", "review_by"),
+                    ("status", "decision_reason", "agreed_with"),
+                    ("phase_out_by", "review_by"),
+                    ("proposed_by", "proposed_side", "proposed_at"),
+                    ("agreed_by", "rejected_by", "decided_at", "agreed_on", "ended_on"),
                 ]
             },
         ),
     ]
-    readonly_fields = ["standard_version"]
+    readonly_fields = ["standard_version", *CONSENT_READONLY]
     extra = 0
     show_change_link = True
 
@@ -366,13 +406,22 @@ class VariationAdmin(
             {
                 "fields": [
                     "status",
-                    "agreed_on",
+                    "decision_reason",
                     "agreed_with",
-                    "agreed_by",
                     "phase_out_by",
-                    "ended_on",
                     "review_by",
                 ]
+            },
+        ),
+        (
+            _("Instemming van beide kanten"),
+            {
+                "fields": CONSENT_READONLY,
+                "description": _(
+                    "De ene kant stelt voor, de andere stemt in of wijst af; niemand besluit over "
+                    "een voorstel van de eigen kant. Een besluit in de plaats van een kant vraagt "
+                    "een reden. Wijzig hiervoor de status en vul de reden van het besluit in."
+                ),
             },
         ),
         (
@@ -380,7 +429,8 @@ class VariationAdmin(
             {"fields": ["standard_version", "recorded_by", *TIMESTAMPS]},
         ),
     ]
-    readonly_fields = [*TIMESTAMPS, "standard_version", "recorded_by", "agreed_by"]
+    form = VariationForm
+    readonly_fields = [*TIMESTAMPS, "standard_version", "recorded_by", *CONSENT_READONLY]
     resource_classes = [VariationResource]
     actions = ["mark_reviewed"]
 

@@ -26,6 +26,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
+from houses.consent import Side
 from houses.models import Assignment, House, HouseCaseMeeting, Variation, add_years
 from houses.reference import load_reference
 from registry.lib.cache import bump
@@ -276,9 +277,17 @@ class ScaleGenerator:
             variation.title, variation.local_norm = rng.choice(ADDITIONS)
         elif kind == Variation.Kind.ADJUSTMENT:
             variation.local_norm = rng.choice(LOCAL_NORMS)
+        variation.proposed_side = Side.UNIT
+        variation.proposed_at = datetime.datetime.combine(
+            self.today, datetime.time(9), tzinfo=datetime.UTC
+        )
         if status in {Variation.Status.AGREED, Variation.Status.ENDED}:
             variation.agreed_on = self.days_ago(30, 1000)
             variation.agreed_with = rng.choice(AGREED_WITH)
+            variation.decided_at = datetime.datetime.combine(
+                variation.agreed_on, datetime.time(12), tzinfo=datetime.UTC
+            )
+            variation.proposed_at = variation.decided_at - datetime.timedelta(days=14)
         if status == Variation.Status.ENDED:
             span = (self.today - variation.agreed_on).days
             variation.ended_on = variation.agreed_on + datetime.timedelta(days=rng.randint(1, span))

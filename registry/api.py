@@ -197,7 +197,7 @@ ERROR_DESCRIPTIONS = {
     "403": "Geen recht om dit object te wijzigen.",
     "404": "Niet gevonden.",
     "406": "Gevraagd mediatype niet beschikbaar.",
-    "409": "Conflict met een ander object.",
+    "409": "Conflict met een ander object of met de toestand van dit object.",
     "412": "If-Match komt niet overeen: het object is intussen gewijzigd.",
     "415": "Mediatype van het verzoek niet ondersteund; gebruik application/json.",
     "428": "If-Match ontbreekt.",
@@ -240,6 +240,10 @@ def document_responses(result, generator, request, public):
                         "description": "ETag van een eerder opgehaalde versie.",
                     }
                 )
+            # POST actions that change a record (instemmen, afwijzen, …) declare If-Match.
+            if_match = method in {"put", "patch", "delete"} or any(
+                p.get("in") == "header" and p.get("name") == "If-Match" for p in parameters
+            )
             if method in {"put", "patch", "delete"}:
                 parameters.append(
                     {
@@ -257,7 +261,10 @@ def document_responses(result, generator, request, public):
                     headers["API-Version"] = VERSION_HEADER
                     if method != "delete" and code in {"200", "201", "304"}:
                         headers["ETag"] = ETAG_HEADER
-            for code in ERRORS_BY_METHOD[method]:
+            codes = ERRORS_BY_METHOD[method]
+            if if_match and method == "post":
+                codes = sorted({*codes, "412", "428"})
+            for code in codes:
                 responses[code] = {
                     "description": ERROR_DESCRIPTIONS[code],
                     "headers": {"API-Version": VERSION_HEADER},
