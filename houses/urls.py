@@ -26,5 +26,6 @@ urlpatterns = [
     path("vergelijk/", views.CompareView.as_view(), name="compare"),
     path("eenheden/", views.UnitListView.as_view(), name="unit-list"),
     path("eenheden/<slug:code>/", views.UnitDetailView.as_view(), name="unit-detail"),
+    path("wat-wacht-op-mij/", views.InboxView.as_view(), name="inbox"),
     path("matrix.<fmt:fmt>", views.MatrixExportView.as_view(), name="matrix-export"),
 ]
