@@ -1,7 +1,7 @@
 """Admin for eenheden, houses, assignments and local variations, scoped by the edit rights."""
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef
 from django.forms.models import construct_instance
@@ -159,7 +159,18 @@ class VariationForm(ScopedModelForm):
                 consent.record_edit(instance, self.request_user)
             except rights.Refused as exc:
                 self.add_error(None, exc.refusal.message)
+                return
         super()._post_clean()
+
+    def _update_errors(self, errors):
+        # Rules may name fields the consent steps fill (read-only here): show them on the form.
+        if hasattr(errors, "error_dict"):
+            moved = {}
+            for field, messages in errors.error_dict.items():
+                key = field if field in self.fields else NON_FIELD_ERRORS
+                moved.setdefault(key, []).extend(messages)
+            errors = ValidationError(moved)
+        super()._update_errors(errors)
 
 
 #: Filled by the consent steps, never typed in.
