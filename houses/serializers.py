@@ -223,8 +223,8 @@ class PendingChangeSerializer(serializers.Serializer):
         "afbouwdatum.",
     )
     reden = serializers.CharField(source="change_reason")
-    voorgesteldDoor = serializers.SlugRelatedField(
-        source="change_by", slug_field="username", read_only=True, allow_null=True
+    voorgesteldDoor = serializers.CharField(
+        source="change_by.username", read_only=True, allow_null=True, default=None
     )
     voorgesteldNamens = serializers.ChoiceField(
         source="change_side", choices=Side.choices, allow_blank=True
