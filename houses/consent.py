@@ -386,8 +386,8 @@ def record_edit(v, user, *, allow_decisions: bool = True):
                     Refusal(
                         _t(
                             "Beëindigen gaat in twee stappen: de ene kant stelt het voor, de "
-                            "andere stemt ermee in. Stel de beëindiging voor op de pagina "
-                            "'Wat wacht op mij' of via de API."
+                            "andere stemt ermee in. Stel de beëindiging voor via de API "
+                            "(beeindigen)."
                         ),
                         conflict=True,
                     )
