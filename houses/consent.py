@@ -497,7 +497,7 @@ def decision_in_a_sides_place_has_a_reason(v):
 
 def rejection_has_a_reason(v):
     Status = type(v).Status
-    moving = v.previous_status != v.status
+    moving = v.previous_status is not None and v.previous_status != v.status
     if v.status == Status.REJECTED and moving and not (v.decision_reason or "").strip():
         yield "decision_reason", _t("Vermeld waarom de afwijking wordt afgewezen.")
 
