@@ -15,10 +15,11 @@ The rules, each a named function below:
    and nobody decides a proposal they made themselves. National staff may decide in the
    waiting side's place only with a stated reason, recorded as a decision on that side's behalf.
    A rejection always states its reason.
-3. ``may_request_change``: ending an agreed variation, and another deadline for an agreed
-   phase-out, are proposed by one side and agreed (or rejected) by the other under rule 2; until
-   then the agreement stands unchanged. The agreed terms (kind, house, described task, local
-   norm, phase-out deadline) change in no other way.
+3. ``may_request_change`` (and ``may_delete``): ending an agreed variation, and another
+   deadline for an agreed phase-out, are proposed by one side and agreed (or rejected) by the
+   other under rule 2; until then the agreement stands unchanged. The agreed terms (kind,
+   house, described task, local norm, phase-out deadline) change in no other way, and only
+   national staff delete an agreement (to correct a mistake).
 
 ``registry.lib.rights.consent_refusal`` asks ``refusal`` (who may), the model's
 ``VARIATION_RULES`` include the data rules at the end of this module (what a valid record
@@ -196,6 +197,21 @@ def may_request_change(user, v, kind) -> Refusal | None:
     )
 
 
+def may_delete(user, v) -> Refusal | None:
+    """An agreement (agreed or ended) is not deleted behind the other side's back: it is ended
+    by consent. Only national staff delete one, to correct a mistake."""
+    Status = type(v).Status
+    if v.status in {Status.AGREED, Status.ENDED} and not acts_everywhere(user):
+        return Refusal(
+            _t(
+                "Een overeengekomen afwijking verwijdert u niet; stel voor haar te beëindigen "
+                "en de andere kant stemt in."
+            ),
+            conflict=True,
+        )
+    return None
+
+
 def refusal(user, step, v, *, reason: str = "") -> Refusal | None:
     """Why ``user`` may not take consent ``step`` on ``v`` now; None when allowed."""
     if not is_signed_in(user):
@@ -210,6 +226,8 @@ def refusal(user, step, v, *, reason: str = "") -> Refusal | None:
         return may_request_change(user, v, Change.END)
     if step == "change_deadline":
         return may_request_change(user, v, Change.DEADLINE)
+    if step == "delete":
+        return may_delete(user, v)
     raise ValueError(f"unknown consent step {step!r}")
 
 

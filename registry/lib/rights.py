@@ -69,7 +69,12 @@ def may(user, action: str, obj) -> bool:
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
     # The scope first: it needs no query, and settles most refusals.
-    return obj.is_editable_by(user) and has_model_permission(user, type(obj), action)
+    if not (obj.is_editable_by(user) and has_model_permission(user, type(obj), action)):
+        return False
+    # A record that changes by consent is deleted only as its consent rules allow.
+    if action == "delete" and hasattr(obj, "consent_refusal"):
+        return obj.consent_refusal(user, "delete") is None
+    return True
 
 
 def may_some(user, action: str, model) -> bool:

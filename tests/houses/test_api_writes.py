@@ -287,8 +287,14 @@ def test_token_writes_record_the_tokens_user_in_history(unit_a_user, house_a, li
 
 
 def test_deleting_a_variation_needs_rights_and_the_current_etag(unit_a_user, house_a, core_task):
-    variation = VariationFactory(house=house_a, task=core_task)
+    agreed = VariationFactory(house=house_a, task=core_task)
     client = token_client(unit_a_user)
+    # An agreement is ended by consent, not deleted by one side.
+    assert_problem(client.delete(f"/api/v1/afwijkingen/{agreed.pk}", HTTP_IF_MATCH='"1"'), 403)
+    agreed.delete()
+    variation = VariationFactory(
+        house=house_a, task=core_task, status=Variation.Status.PROPOSED, agreed_on=None
+    )
     assert_problem(client.delete(f"/api/v1/afwijkingen/{variation.pk}"), 428)
     response = client.delete(f"/api/v1/afwijkingen/{variation.pk}", HTTP_IF_MATCH='"1"')
     assert response.status_code == 204

@@ -67,7 +67,10 @@ def objects_of_unit_a(standard, house_a):
     return {
         House: house_a,
         Assignment: AssignmentFactory(house=house_a, role=task.role),
-        Variation: VariationFactory(house=house_a, task=task),
+        # A proposal: unit staff may delete it (an agreement only national staff delete).
+        Variation: VariationFactory(
+            house=house_a, task=task, status=Variation.Status.PROPOSED, agreed_on=None
+        ),
         HouseCaseMeeting: HouseCaseMeetingFactory(house=house_a),
         District: DistrictFactory(police_unit=house_a.police_unit),
         PoliceUnit: house_a.police_unit,
