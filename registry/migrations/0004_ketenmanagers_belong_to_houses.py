@@ -6,6 +6,8 @@ def copy_house_to_houses(apps, schema_editor):
     User = apps.get_model("registry", "User")
     for user in User.objects.exclude(house=None):
         user.houses.add(user.house_id)
+    # Ketenmanagers act on the pages and through the API, not in the admin.
+    User.objects.filter(kind="ketenmanager").update(is_staff=False)
 
 
 class Migration(migrations.Migration):
