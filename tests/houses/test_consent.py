@@ -459,3 +459,36 @@ def test_migrated_agreements_say_they_predate_two_sided_consent(unit_a_user, hou
     old.full_clean()
     content = client_for(unit_a_user).get(reverse("house-detail", args=["huis-a"])).content
     assert "vóór de tweezijdige instemming" in content.decode()
+
+
+# --- the import -----------------------------------------------------------------------------------
+
+
+def import_preview(client, text):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("afwijkingen.csv", text.encode(), content_type="text/csv")
+    return client.post(admin_url(Variation, "import"), {"import_file": upload, "format": "0"})
+
+
+IMPORT_HEADER = "veiligheidshuis,rol,taak,soort,lokaleNorm,onderbouwing,status\n"
+
+
+def test_an_import_cannot_record_a_new_variation_as_agreed(unit_a_user, house_a, standard):
+    text = IMPORT_HEADER + "huis-a,liaison,schakel,adjustment,maandelijks,Afspraak,agreed\n"
+    response = import_preview(client_for(unit_a_user), text)
+    assert "altijd eerst een voorstel" in response.content.decode()
+    assert response.context.get("confirm_form") is None
+    assert not Variation.objects.exists()
+
+
+def test_an_import_row_agreeing_the_own_sides_proposal_is_refused(unit_a_user, unit_proposal):
+    text = (
+        "id,veiligheidshuis,rol,taak,soort,lokaleNorm,onderbouwing,status\n"
+        f"{unit_proposal.pk},huis-a,liaison,{unit_proposal.task.code},adjustment,"
+        f"{unit_proposal.local_norm},{unit_proposal.rationale},agreed\n"
+    )
+    response = import_preview(client_for(unit_a_user), text)
+    assert "geweigerd: U kunt niet besluiten over uw eigen voorstel" in response.content.decode()
+    unit_proposal.refresh_from_db()
+    assert unit_proposal.status == Variation.Status.PROPOSED
