@@ -22,7 +22,6 @@ from collections import Counter
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
@@ -116,7 +115,7 @@ class ScaleGenerator:
     def clear(self):
         """Remove assignments, variations and earlier synthetic houses, with their history."""
         synthetic = House.objects.filter(code__contains=COPY_MARK)
-        get_user_model().objects.filter(house__in=synthetic).update(house=None)
+        # Ketenmanagers' links to synthetic houses go with the houses (many-to-many rows).
         for queryset in [
             Variation.history.all(),
             Variation.objects.all(),
