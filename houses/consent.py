@@ -306,7 +306,7 @@ def reject(v, user, *, reason: str, now=None):
     _check(user, "reject", v, reason)
     now = now or timezone.now()
     waiting = awaiting_side(v)
-    on_behalf = waiting not in own_sides(user, v.house)
+    note = _on_behalf_note(user, v, waiting, reason)
     Status = type(v).Status
     v._consent_step = "reject"
     if v.status == Status.PROPOSED:
@@ -314,18 +314,11 @@ def reject(v, user, *, reason: str, now=None):
         v.rejected_by = user
         v.decided_at = now
         v.decision_reason = reason
-        v.decided_on_behalf = on_behalf
-        v._change_reason = (
-            "Afgewezen door " + SIDE_NAMES[waiting] + _on_behalf_note(user, v, waiting, reason)
-        )
-        if not on_behalf:
-            v._change_reason = f"Afgewezen door {SIDE_NAMES[waiting]}: {reason}"
+        v.decided_on_behalf = waiting not in own_sides(user, v.house)
+        v._change_reason = f"Afgewezen door {SIDE_NAMES[waiting]}{note}"
         return
-    v._change_reason = (
-        f"Voorgestelde {CHANGE_NAMES[Change(v.change_kind)]} afgewezen door "
-        f"{SIDE_NAMES[waiting]}"
-        + (_on_behalf_note(user, v, waiting, reason) if on_behalf else f": {reason}")
-    )
+    change = CHANGE_NAMES[Change(v.change_kind)]
+    v._change_reason = f"Voorgestelde {change} afgewezen door {SIDE_NAMES[waiting]}{note}"
     _clear_change(v)
 
 
@@ -473,6 +466,7 @@ def inbox(user, today=None):
     for v in variations.filter(waiting):
         if awaiting_proposer_id(v) == user.pk:
             own.append(v)
+        # National staff see what they could decide in a side's place (the form asks the reason).
         elif may_decide(user, v, reason="-") is None:
             to_decide.append(v)
     due = list(
