@@ -323,6 +323,8 @@ SPECTACULAR_SETTINGS = {
         "AfwijkingSoortEnum": "houses.models.Variation.Kind",
         "AfwijkingStatusEnum": "houses.models.Variation.Status",
         "TakenpakketStatusEnum": "houses.serializers.PACKAGE_STATUS_CHOICES",
+        "KantEnum": "houses.consent.Side",
+        "WijzigingSoortEnum": "houses.consent.Change",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

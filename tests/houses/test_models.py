@@ -256,6 +256,8 @@ def test_variation_workflow_allows_only_its_transitions(start, target, allowed):
     variation.status = target
     if target == "ended":
         variation.ended_on = TODAY
+    if target == "rejected":
+        variation.decision_reason = "Past niet bij het huis"
     if allowed:
         variation.full_clean()
     else:
