@@ -234,6 +234,17 @@ def refusal(user, step, v, *, reason: str = "") -> Refusal | None:
 # --- the steps ------------------------------------------------------------------------------------
 
 
+#: simple-history stores a change reason of at most 100 characters; the full reason of a
+#: decision is kept in ``decision_reason`` / ``change_reason``.
+HISTORY_REASON_LENGTH = 100
+
+
+def history_reason(text: str) -> str:
+    if len(text) <= HISTORY_REASON_LENGTH:
+        return text
+    return text[: HISTORY_REASON_LENGTH - 1] + "…"
+
+
 def _check(user, step, v, reason=""):
     refused = refusal(user, step, v, reason=reason)
     if refused is not None:
@@ -255,13 +266,15 @@ def propose(v, user, now=None):
     v.proposed_by = user
     v.proposed_at = now or timezone.now()
     v._consent_step = "propose"
-    v._change_reason = f"Voorgesteld door {SIDE_NAMES[v.proposed_side]}"
+    v._change_reason = history_reason(f"Voorgesteld door {SIDE_NAMES[v.proposed_side]}")
 
 
-def _on_behalf_note(user, v, waiting, reason):
+def _decided(verb, user, v, waiting, reason):
+    """The history reason of a decision: who decided (which side, or national staff in its
+    place) and why."""
     if waiting in own_sides(user, v.house):
-        return f": {reason}" if reason else ""
-    return f" (landelijk beheer namens {SIDE_NAMES[waiting]}). Reden: {reason}"
+        return f"{verb} door {SIDE_NAMES[waiting]}" + (f": {reason}" if reason else "")
+    return f"{verb} door landelijk beheer namens {SIDE_NAMES[waiting]}: {reason}"
 
 
 def agree(v, user, *, reason: str = "", note: str = "", now=None):
@@ -281,9 +294,7 @@ def agree(v, user, *, reason: str = "", note: str = "", now=None):
         v.decided_on_behalf = on_behalf
         if note:
             v.agreed_with = note
-        v._change_reason = (
-            "Ingestemd door " + SIDE_NAMES[waiting] + _on_behalf_note(user, v, waiting, reason)
-        )
+        v._change_reason = history_reason(_decided("Ingestemd", user, v, waiting, reason))
         return
     kind = v.change_kind
     if kind == Change.END:
@@ -291,10 +302,8 @@ def agree(v, user, *, reason: str = "", note: str = "", now=None):
         v.ended_on = v.change_date or timezone.localdate(now)
     else:
         v.phase_out_by = v.change_date
-    v._change_reason = (
-        f"Ingestemd met {CHANGE_NAMES[Change(kind)]} door {SIDE_NAMES[waiting]}"
-        + _on_behalf_note(user, v, waiting, reason)
-        + (f" (voorgesteld: {v.change_reason})" if v.change_reason else "")
+    v._change_reason = history_reason(
+        _decided(f"Ingestemd met {CHANGE_NAMES[Change(kind)]}", user, v, waiting, reason)
     )
     _clear_change(v)
 
@@ -306,7 +315,6 @@ def reject(v, user, *, reason: str, now=None):
     _check(user, "reject", v, reason)
     now = now or timezone.now()
     waiting = awaiting_side(v)
-    note = _on_behalf_note(user, v, waiting, reason)
     Status = type(v).Status
     v._consent_step = "reject"
     if v.status == Status.PROPOSED:
@@ -315,10 +323,12 @@ def reject(v, user, *, reason: str, now=None):
         v.decided_at = now
         v.decision_reason = reason
         v.decided_on_behalf = waiting not in own_sides(user, v.house)
-        v._change_reason = f"Afgewezen door {SIDE_NAMES[waiting]}{note}"
+        v._change_reason = history_reason(_decided("Afgewezen", user, v, waiting, reason))
         return
     change = CHANGE_NAMES[Change(v.change_kind)]
-    v._change_reason = f"Voorgestelde {change} afgewezen door {SIDE_NAMES[waiting]}{note}"
+    v._change_reason = history_reason(
+        _decided(f"Voorgestelde {change} afgewezen", user, v, waiting, reason)
+    )
     _clear_change(v)
 
 
@@ -340,8 +350,9 @@ def request_change(v, user, kind, *, date: datetime.date | None = None, reason: 
     v.change_side = _acting_side(user, v)
     v.change_at = now or timezone.now()
     v._consent_step = step
-    v._change_reason = f"{CHANGE_NAMES[Change(kind)].capitalize()} voorgesteld door " + (
-        f"{SIDE_NAMES[v.change_side]}" + (f": {reason}" if reason else "")
+    v._change_reason = history_reason(
+        f"{CHANGE_NAMES[Change(kind)].capitalize()} voorgesteld door "
+        + (f"{SIDE_NAMES[v.change_side]}" + (f": {reason}" if reason else ""))
     )
 
 
@@ -426,7 +437,7 @@ def record_edit(v, user, *, allow_decisions: bool = True):
             v.proposed_side = _acting_side(user, v)
             v.proposed_by = user
             v.proposed_at = timezone.now()
-            v._change_reason = f"Tegenvoorstel van {SIDE_NAMES[v.proposed_side]}"
+            v._change_reason = history_reason(f"Tegenvoorstel van {SIDE_NAMES[v.proposed_side]}")
 
 
 # --- what awaits whom -----------------------------------------------------------------------------

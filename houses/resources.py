@@ -301,7 +301,7 @@ class VariationResource(ScopedResource):
         change_reason = getattr(instance, "_change_reason", None)
         super().before_save_instance(instance, row, **kwargs)
         if change_reason:
-            instance._change_reason = f"{IMPORT_REASON}: {change_reason}"
+            instance._change_reason = consent.history_reason(f"{IMPORT_REASON}: {change_reason}")
         user = kwargs.get("user")
         if instance.pk is None and user is not None and user.is_authenticated:
             instance.recorded_by = user

@@ -492,3 +492,17 @@ def test_an_import_row_agreeing_the_own_sides_proposal_is_refused(unit_a_user, u
     assert "geweigerd: U kunt niet besluiten over uw eigen voorstel" in response.content.decode()
     unit_proposal.refresh_from_db()
     assert unit_proposal.status == Variation.Status.PROPOSED
+
+
+def test_a_long_reason_is_kept_whole_on_the_record_and_shortened_in_history(
+    national_user, unit_proposal
+):
+    reason = "De stuurgroep besloot hierover in haar vergadering; " * 5
+    url = f"/api/v1/afwijkingen/{unit_proposal.pk}/instemmen"
+    response = token_client(national_user).post(
+        url, {"reden": reason}, format="json", HTTP_IF_MATCH='"1"'
+    )
+    assert response.status_code == 200, response.content
+    unit_proposal.refresh_from_db()
+    assert unit_proposal.decision_reason == reason.strip()
+    assert len(unit_proposal.history.first().history_change_reason) <= 100
