@@ -2,8 +2,9 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Exists, OuterRef, Q
+from django.forms.models import construct_instance
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -12,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ExportMixin, ImportExportMixin
 
-from houses import imports
+from houses import consent, imports
 from houses.import_admin import ImportScopeMixin, SpreadsheetExportMixin
 from houses.models import Assignment, District, House, HouseCaseMeeting, PoliceUnit, Variation
 from houses.resources import AssignmentResource, HouseResource, VariationResource
@@ -21,6 +22,7 @@ from registry.lib.admin import (
     TIMESTAMPS,
     LastEditorMixin,
     ScopedHistoryAdmin,
+    ScopedModelForm,
     ScopedTabularInline,
 )
 from roles.admin import RoleFilter
@@ -201,10 +203,55 @@ class StandardChoicesMixin:
 
 
 def prepare_variation(request, variation, change):
-    """Who recorded a new variation, and who agreed it (the workflow in the model)."""
+    """Who recorded a new variation (the consent step ran when the form was validated)."""
     if not change and not variation.recorded_by_id:
         variation.recorded_by = request.user
-    variation.record_transition(request.user)
+
+
+class VariationForm(ScopedModelForm):
+    """A status change in the form is a consent step (houses/consent.py), with the form's
+    "reden van het besluit" as its reason; a new variation is a proposal of the user's side."""
+
+    def _post_clean(self):
+        instance = construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+        if self.request_user is not None and not self.reverting and not self.errors:
+            try:
+                consent.record_edit(instance, self.request_user)
+            except rights.Refused as exc:
+                self.add_error(None, exc.refusal.message)
+                return
+        super()._post_clean()
+
+    def _update_errors(self, errors):
+        # Rules may name fields the consent steps fill (read-only here): show them on the form.
+        if hasattr(errors, "error_dict"):
+            moved = {}
+            for field, messages in errors.error_dict.items():
+                key = field if field in self.fields else NON_FIELD_ERRORS
+                moved.setdefault(key, []).extend(messages)
+            errors = ValidationError(moved)
+        super()._update_errors(errors)
+
+
+#: Filled by the consent steps, never typed in.
+CONSENT_READONLY = [
+    "agreed_on",
+    "ended_on",
+    "proposed_by",
+    "proposed_side",
+    "proposed_at",
+    "agreed_by",
+    "rejected_by",
+    "decided_at",
+    "decided_on_behalf",
+    "agreed_before_consent",
+    "change_kind",
+    "change_date",
+    "change_reason",
+    "change_by",
+    "change_side",
+    "change_at",
+]
 
 
 # Eenheden and districts ----------------------------------------------------------------------
@@ -429,13 +476,22 @@ class VariationAdmin(
             {
                 "fields": [
                     "status",
-                    "agreed_on",
+                    "decision_reason",
                     "agreed_with",
-                    "agreed_by",
                     "phase_out_by",
-                    "ended_on",
                     "review_by",
                 ]
+            },
+        ),
+        (
+            _("Instemming van beide kanten"),
+            {
+                "fields": CONSENT_READONLY,
+                "description": _(
+                    "De ene kant stelt voor, de andere stemt in of wijst af; niemand besluit over "
+                    "een voorstel van de eigen kant. Een besluit in de plaats van een kant vraagt "
+                    "een reden. Wijzig hiervoor de status en vul de reden van het besluit in."
+                ),
             },
         ),
         (
@@ -443,7 +499,8 @@ class VariationAdmin(
             {"fields": ["standard_version", "recorded_by", *TIMESTAMPS]},
         ),
     ]
-    readonly_fields = [*TIMESTAMPS, "standard_version", "recorded_by", "agreed_by"]
+    form = VariationForm
+    readonly_fields = [*TIMESTAMPS, "standard_version", "recorded_by", *CONSENT_READONLY]
     resource_classes = [VariationResource]
     formats = imports.formats_for(VariationResource)
     actions = ["mark_reviewed"]

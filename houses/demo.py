@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from houses.consent import Side
 from houses.models import Assignment, House, HouseCaseMeeting, PoliceUnit, Variation
 from roles.models import CaseMeetingType, Presence, Role, StandardVersion, Task
 
@@ -20,11 +21,17 @@ DEMO_PASSWORD = "demo-veiligheidshuis"
 DEMO_REASON = "Demogegevens geladen"
 
 DEMO_ACCOUNTS = [
-    # username, kind, eenheid, house, description
+    # username, kind, eenheid, houses (ketenmanagers), description
     ("landelijk", "national", None, None, "landelijk beheer: wijzigt alles"),
     ("eenheid-noord", "unit", "noord-nederland", None, "eenheid Noord-Nederland"),
     ("eenheid-limburg", "unit", "limburg", None, "eenheid Limburg"),
-    ("ketenmanager", "ketenmanager", None, "avz-groningen", "ketenmanager, leest alles"),
+    (
+        "ketenmanager",
+        "ketenmanager",
+        None,
+        ["avz-groningen", "zvh-noord-limburg", "acvz-amsterdam"],
+        "ketenmanager van drie huizen: stelt voor en stemt in",
+    ),
     ("lezer", "reader", None, None, "lezer, leest alles"),
 ]
 
@@ -81,6 +88,8 @@ def _variations(today: datetime.date):
             status=Variation.Status.AGREED,
             agreed_on=today - year,
             agreed_with="Voorbeeld: stuurgroep van het huis",
+            proposer="eenheid-noord",
+            consenter="ketenmanager",
         ),
         dict(
             house="avz-groningen",
@@ -90,8 +99,10 @@ def _variations(today: datetime.date):
             rationale="Voorbeeld: het huis neemt de verslaglegging over zodra er capaciteit is.",
             status=Variation.Status.AGREED,
             agreed_on=today - 2 * year,
-            agreed_with="Voorbeeld: ketenmanager en districtschef",
+            agreed_with="Voorbeeld: districtschef",
             phase_out_by=today - datetime.timedelta(days=30),
+            proposer="ketenmanager",
+            consenter="eenheid-noord",
         ),
         dict(
             house="vh-drenthe",
@@ -123,8 +134,10 @@ def _variations(today: datetime.date):
             rationale="Voorbeeld: tijdelijk belegd bij de districtsleiding.",
             status=Variation.Status.AGREED,
             agreed_on=today - year // 3,
-            agreed_with="Voorbeeld: ketenmanager Noord-Limburg",
+            agreed_with="Voorbeeld: districtsleiding Noord-Limburg",
             review_by=today + year // 2,
+            proposer="eenheid-limburg",
+            consenter="ketenmanager",
         ),
         dict(
             house="zvh-noord-limburg",
@@ -134,6 +147,7 @@ def _variations(today: datetime.date):
             local_norm="Tweewekelijks in plaats van wekelijks",
             rationale="Voorbeeld: voorstel van de eenheid, nog niet besproken.",
             status=Variation.Status.PROPOSED,
+            proposer="eenheid-limburg",
         ),
         dict(
             house="zvh-parkstad",
@@ -162,6 +176,17 @@ def _variations(today: datetime.date):
             rationale="Voorbeeld: voorstel om deelname aan zorgoverleg af te bouwen.",
             status=Variation.Status.PROPOSED,
             phase_out_by=today + 2 * year,
+            proposer="landelijk",
+        ),
+        dict(
+            house="avz-groningen",
+            role="liaison",
+            task="schakel-politieorganisatie",
+            kind=Variation.Kind.ADJUSTMENT,
+            local_norm="Ook op donderdagavond bereikbaar voor het nazorgoverleg",
+            rationale="Voorbeeld: het huis vraagt de liaison ook bij het avondoverleg.",
+            status=Variation.Status.PROPOSED,
+            proposer="ketenmanager",
         ),
     ]
 
@@ -174,14 +199,13 @@ def load_demo(today: datetime.date | None = None) -> list[str]:
     user_model = get_user_model()
     units = {unit.code: unit for unit in PoliceUnit.objects.all()}
     houses = {house.code: house for house in House.objects.all()}
-    for username, kind, unit, house, _desc in DEMO_ACCOUNTS:
+    for username, kind, unit, own_houses, _desc in DEMO_ACCOUNTS:
         user, created = user_model.objects.get_or_create(
             username=username,
             defaults={
                 "kind": kind,
                 "police_unit": units.get(unit),
-                "house": houses.get(house),
-                "is_staff": kind in {"national", "unit", "ketenmanager", "reader"},
+                "is_staff": kind in {"national", "unit", "reader"},
                 "email": f"{username}@registry.example",
             },
         )
@@ -189,6 +213,8 @@ def load_demo(today: datetime.date | None = None) -> list[str]:
             user.set_password(DEMO_PASSWORD)
             user.save()
             done.append(f"account {username}")
+        if own_houses and not user.houses.exists():
+            user.houses.set([houses[code] for code in own_houses if code in houses])
     if Assignment.objects.exists() or Variation.objects.exists():
         return done
 
@@ -198,7 +224,6 @@ def load_demo(today: datetime.date | None = None) -> list[str]:
         (task.role.code, task.code): task
         for task in Task.objects.filter(role__standard_version=standard).select_related("role")
     }
-    recorder = user_model.objects.get(username="landelijk")
     for index, (code, role, presence, hours, status) in enumerate(DEMO_ASSIGNMENTS, start=1):
         house = houses[code]
         assignment = Assignment(
@@ -251,15 +276,26 @@ def load_demo(today: datetime.date | None = None) -> list[str]:
         house = houses[spec.pop("house")]
         role = roles[spec.pop("role")]
         task_code = spec.pop("task", None)
+        proposer = user_model.objects.get(username=spec.pop("proposer", "landelijk"))
+        consenter = spec.pop("consenter", None)
+        settled = spec["status"] in {Variation.Status.AGREED, Variation.Status.ENDED}
         variation = Variation(
             house=house,
             role=role,
             task=tasks[(role.code, task_code)] if task_code else None,
             standard_version=standard,
-            recorded_by=recorder,
-            agreed_by=recorder if spec.get("agreed_on") else None,
+            recorded_by=proposer,
+            proposed_by=proposer,
+            proposed_side=Side.HOUSE if proposer.kind == "ketenmanager" else Side.UNIT,
+            proposed_at=timezone.now() - datetime.timedelta(days=400 if settled else 7),
             **spec,
         )
+        if consenter:
+            variation.agreed_by = user_model.objects.get(username=consenter)
+            variation.decided_at = timezone.now() - (today - variation.agreed_on)
+        elif settled:
+            # Demonstrates the records agreed before two-sided consent existed.
+            variation.agreed_before_consent = True
         variation.full_clean()
         variation._change_reason = DEMO_REASON
         variation.save()

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from houses import consent
+from houses.consent import Side
 from registry.lib.editable import EditableModel, EditableQuerySet
 from roles.models import (
     CaseMeetingType,
@@ -456,21 +458,80 @@ class Variation(EditableModel):
     )
     agreed_on = models.DateField(_("overeengekomen op"), null=True, blank=True)
     agreed_with = models.CharField(
-        _("overeengekomen met"),
+        _("overige betrokkenen"),
         max_length=200,
         blank=True,
         help_text=_(
-            "Met wie de afwijking is afgesproken, bijvoorbeeld de stuurgroep van het huis."
+            "Wie verder bij de afspraak betrokken was, bijvoorbeeld de stuurgroep van het huis."
         ),
     )
+    # Two-sided consent (houses/consent.py): one side proposes, the other agrees or rejects.
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("voorgesteld door"),
+    )
+    proposed_side = models.CharField(
+        _("voorgesteld namens"), max_length=8, choices=Side.choices, blank=True
+    )
+    proposed_at = models.DateTimeField(_("voorgesteld op"), null=True, blank=True)
     agreed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("vastgelegd als overeengekomen door"),
+        verbose_name=_("ingestemd door"),
     )
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("afgewezen door"),
+    )
+    decided_at = models.DateTimeField(_("besloten op"), null=True, blank=True)
+    decision_reason = models.TextField(
+        _("reden van het besluit"),
+        blank=True,
+        help_text=_(
+            "Verplicht bij een afwijzing en wanneer landelijk beheer in de plaats van een kant "
+            "besluit."
+        ),
+    )
+    decided_on_behalf = models.BooleanField(
+        _("besloten door landelijk beheer namens de andere kant"), default=False
+    )
+    agreed_before_consent = models.BooleanField(
+        _("overeengekomen vóór tweezijdige instemming"),
+        default=False,
+        help_text=_(
+            "Vastgelegd als overeengekomen voordat het register instemming van beide kanten "
+            "vastlegde."
+        ),
+    )
+    # A change to an agreed variation (ending it, another phase-out deadline), awaiting consent.
+    change_kind = models.CharField(
+        _("voorgestelde wijziging"), max_length=8, choices=consent.Change.choices, blank=True
+    )
+    change_date = models.DateField(_("voorgestelde datum"), null=True, blank=True)
+    change_reason = models.TextField(_("reden van de voorgestelde wijziging"), blank=True)
+    change_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("wijziging voorgesteld door"),
+    )
+    change_side = models.CharField(
+        _("wijziging voorgesteld namens"), max_length=8, choices=Side.choices, blank=True
+    )
+    change_at = models.DateTimeField(_("wijziging voorgesteld op"), null=True, blank=True)
     phase_out_by = models.DateField(_("afgebouwd uiterlijk"), null=True, blank=True)
     ended_on = models.DateField(_("beëindigd op"), null=True, blank=True)
     review_by = models.DateField(_("herbeoordelen vóór"), null=True, blank=True)
@@ -527,10 +588,13 @@ class Variation(EditableModel):
             ),
             models.CheckConstraint(
                 condition=~Q(status__in=["agreed", "ended"])
-                | (Q(agreed_on__isnull=False) & ~Q(agreed_with="")),
-                name="agreed_variation_has_agreement",
+                | (
+                    Q(agreed_on__isnull=False)
+                    & (Q(decided_at__isnull=False) | Q(agreed_before_consent=True))
+                ),
+                name="agreed_variation_has_consent",
                 violation_error_message=_(
-                    "Een overeengekomen afwijking vermeldt wanneer en met wie."
+                    "Een overeengekomen afwijking vermeldt wanneer en wie instemde."
                 ),
             ),
             models.CheckConstraint(
@@ -614,6 +678,9 @@ class Variation(EditableModel):
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
         instance._loaded_status = instance.__dict__.get("status")
+        instance._loaded_terms = {
+            name: instance.__dict__[name] for name in consent.TERMS if name in instance.__dict__
+        }
         return instance
 
     @property
@@ -621,10 +688,19 @@ class Variation(EditableModel):
         """The status this object had when it was read from the database (None if new)."""
         return getattr(self, "_loaded_status", None)
 
-    def record_transition(self, user):
-        """Note who agreed, when a save moves this variation into "agreed"."""
-        if self.status == self.Status.AGREED and self.previous_status != self.Status.AGREED:
-            self.agreed_by = user if getattr(user, "is_authenticated", False) else None
+    @property
+    def loaded_terms(self):
+        """The agreed terms as read from the database (None if new); see houses/consent.py."""
+        return getattr(self, "_loaded_terms", None)
+
+    @property
+    def awaiting_side(self):
+        """The side whose decision this variation awaits, or "" (houses/consent.py)."""
+        return consent.awaiting_side(self)
+
+    def consent_refusal(self, user, step, **options):
+        """Why ``user`` may not take consent ``step`` here (None: allowed); for rights.py."""
+        return consent.refusal(user, step, self, **options)
 
     def clean(self):
         """Check every rule of ``VARIATION_RULES``; all broken ones are reported together."""
@@ -812,8 +888,6 @@ def agreement_is_recorded(v):
         return
     if not v.agreed_on:
         yield "agreed_on", _("Vul in wanneer de afwijking is overeengekomen.")
-    if not (v.agreed_with or "").strip():
-        yield "agreed_with", _("Vul in met wie de afwijking is overeengekomen.")
 
 
 def end_is_recorded_after_agreement(v):
@@ -841,4 +915,10 @@ VARIATION_RULES = [
     role_belongs_to_the_version,
     phase_out_ends_after_agreement,
     new_variation_uses_the_published_standard,
+    # Two-sided consent: the data rules, defined in houses/consent.py.
+    consent.agreement_names_both_sides,
+    consent.nobody_agrees_their_own_proposal,
+    consent.decision_in_a_sides_place_has_a_reason,
+    consent.rejection_has_a_reason,
+    consent.agreed_terms_change_only_by_consent,
 ]

@@ -225,7 +225,7 @@ def task_packages(houses, *, today: datetime.date | None = None) -> dict[int, Ta
     variations: dict[int, list[Variation]] = {pk: [] for pk in house_ids}
     for variation in Variation.objects.filter(
         house_id__in=house_ids, status__in=Variation.OPEN_STATUSES
-    ).select_related("role", "task", "standard_version", "agreed_by", "recorded_by"):
+    ).select_related("role", "task", "standard_version", "agreed_by", "recorded_by", "proposed_by"):
         variations[variation.house_id].append(variation)
     return {
         house.pk: build_package(

@@ -22,6 +22,7 @@ from django.db import models
 from django.utils.translation import gettext as _t
 from import_export import fields, instance_loaders, resources, widgets
 
+from houses import consent
 from houses.imports import ChoiceWidget
 from houses.models import Assignment, District, House, PoliceUnit, Variation
 from registry.lib import rights
@@ -108,6 +109,7 @@ COLUMN_NAMES = {
     "rationale": "onderbouwing",
     "agreed_on": "overeengekomenOp",
     "agreed_with": "overeengekomenMet",
+    "decision_reason": "redenBesluit",
     "phase_out_by": "afgebouwdUiterlijk",
     "ended_on": "beeindigdOp",
     "review_by": "herbeoordelenVoor",
@@ -385,8 +387,14 @@ class VariationResource(ScopedResource):
         attribute="recorded_by__username", column_name="vastgelegdDoor", readonly=True
     )
     agreed_by = fields.Field(
-        attribute="agreed_by__username", column_name="overeengekomenVastgelegdDoor", readonly=True
+        attribute="agreed_by__username", column_name="ingestemdDoor", readonly=True
     )
+    proposed_by = fields.Field(
+        attribute="proposed_by__username", column_name="voorgesteldDoor", readonly=True
+    )
+    # Filled by the consent steps: exported, never imported.
+    agreed_on = fields.Field(attribute="agreed_on", column_name="overeengekomenOp", readonly=True)
+    ended_on = fields.Field(attribute="ended_on", column_name="beeindigdOp", readonly=True)
 
     required_columns = ["veiligheidshuis", "rol", "soort"]
 
@@ -407,11 +415,13 @@ class VariationResource(ScopedResource):
             "rationale",
             "status",
             "agreed_on",
+            "decision_reason",
             "agreed_with",
             "phase_out_by",
             "ended_on",
             "review_by",
             "recorded_by",
+            "proposed_by",
             "agreed_by",
             "revision",
         ]
@@ -428,16 +438,30 @@ class VariationResource(ScopedResource):
             if current is not None:
                 row["standaard"] = current.version
 
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
+        # A new row is a proposal of the importer's side; a status change is a consent step
+        # with the row's "redenBesluit" as its reason (houses/consent.py).
+        try:
+            consent.record_edit(instance, kwargs.get("user"))
+        except rights.Refused as exc:
+            raise ValidationError(
+                _t("Regel voor %(record)s geweigerd: %(reason)s")
+                % {"record": instance, "reason": exc.refusal.message}
+            ) from exc
+
     def before_save_instance(self, instance, row, **kwargs):
+        change_reason = getattr(instance, "_change_reason", None)
         super().before_save_instance(instance, row, **kwargs)
+        if change_reason:
+            instance._change_reason = consent.history_reason(f"{IMPORT_REASON}: {change_reason}")
         user = kwargs.get("user")
         if instance.pk is None and user is not None and user.is_authenticated:
             instance.recorded_by = user
-        instance.record_transition(user)
 
     def get_queryset(self):
         return Variation.objects.select_related(
-            "house", "standard_version", "role", "task", "recorded_by", "agreed_by"
+            "house", "standard_version", "role", "task", "recorded_by", "agreed_by", "proposed_by"
         )
 
 

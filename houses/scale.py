@@ -22,10 +22,10 @@ from collections import Counter
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
+from houses.consent import Side
 from houses.models import Assignment, House, HouseCaseMeeting, Variation, add_years
 from houses.reference import load_reference
 from registry.lib.cache import bump
@@ -115,7 +115,7 @@ class ScaleGenerator:
     def clear(self):
         """Remove assignments, variations and earlier synthetic houses, with their history."""
         synthetic = House.objects.filter(code__contains=COPY_MARK)
-        get_user_model().objects.filter(house__in=synthetic).update(house=None)
+        # Ketenmanagers' links to synthetic houses go with the houses (many-to-many rows).
         for queryset in [
             Variation.history.all(),
             Variation.objects.all(),
@@ -276,9 +276,17 @@ class ScaleGenerator:
             variation.title, variation.local_norm = rng.choice(ADDITIONS)
         elif kind == Variation.Kind.ADJUSTMENT:
             variation.local_norm = rng.choice(LOCAL_NORMS)
+        variation.proposed_side = Side.UNIT
+        variation.proposed_at = datetime.datetime.combine(
+            self.today, datetime.time(9), tzinfo=datetime.UTC
+        )
         if status in {Variation.Status.AGREED, Variation.Status.ENDED}:
             variation.agreed_on = self.days_ago(30, 1000)
             variation.agreed_with = rng.choice(AGREED_WITH)
+            variation.decided_at = datetime.datetime.combine(
+                variation.agreed_on, datetime.time(12), tzinfo=datetime.UTC
+            )
+            variation.proposed_at = variation.decided_at - datetime.timedelta(days=14)
         if status == Variation.Status.ENDED:
             span = (self.today - variation.agreed_on).days
             variation.ended_on = variation.agreed_on + datetime.timedelta(days=rng.randint(1, span))

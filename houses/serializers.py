@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from houses.consent import Change, Side
 from houses.models import Assignment, House, HouseCaseMeeting, PoliceUnit, Variation
 from houses.package import STATUS_LABELS
 from registry.lib.serializers import CleanedModelSerializer, LinkField, UtcDateTimeField
@@ -220,6 +221,60 @@ class AssignmentSerializer(CleanedModelSerializer):
         return instance
 
 
+class PendingChangeSerializer(serializers.Serializer):
+    soort = serializers.ChoiceField(source="change_kind", choices=Change.choices, allow_blank=True)
+    datum = serializers.DateField(
+        source="change_date",
+        allow_null=True,
+        help_text="Bij beëindigen: de einddatum (leeg: de dag van instemming); anders de nieuwe "
+        "afbouwdatum.",
+    )
+    reden = serializers.CharField(source="change_reason")
+    voorgesteldDoor = serializers.CharField(
+        source="change_by.username", read_only=True, allow_null=True, default=None
+    )
+    voorgesteldNamens = serializers.ChoiceField(
+        source="change_side", choices=Side.choices, allow_blank=True
+    )
+    voorgesteldOp = UtcDateTimeField(source="change_at", allow_null=True)
+
+
+class DecisionSerializer(serializers.Serializer):
+    """Een besluit over wat op de andere kant wacht: een voorstel of een voorgestelde wijziging."""
+
+    reden = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text="Verplicht bij afwijzen, en voor landelijk beheer dat in de plaats van een kant "
+        "besluit.",
+    )
+    overigeBetrokkenen = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="Alleen bij instemmen: wie verder bij de afspraak betrokken was.",
+    )
+
+
+class EndSerializer(serializers.Serializer):
+    """Een voorstel om een overeengekomen afwijking te beëindigen."""
+
+    reden = serializers.CharField(max_length=2000, help_text="Waarom de wijziging nodig is.")
+    einddatum = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="Bij beëindigen: per wanneer (leeg: de dag waarop de andere kant instemt).",
+    )
+
+
+class DeadlineSerializer(serializers.Serializer):
+    """Een voorstel voor een andere afbouwdatum van een overeengekomen afbouw."""
+
+    reden = serializers.CharField(max_length=2000, help_text="Waarom de datum verandert.")
+    afgebouwdUiterlijk = serializers.DateField(help_text="De voorgestelde nieuwe afbouwdatum.")
+
+
 class VariationSerializer(CleanedModelSerializer):
     """Een lokale afwijking van de standaard in een huis."""
 
@@ -246,18 +301,73 @@ class VariationSerializer(CleanedModelSerializer):
         source="local_norm", max_length=200, required=False, allow_blank=True
     )
     onderbouwing = serializers.CharField(source="rationale", allow_blank=True, max_length=2000)
-    status = serializers.ChoiceField(choices=Variation.Status.choices, required=False)
-    overeengekomenOp = serializers.DateField(source="agreed_on", required=False, allow_null=True)
-    overeengekomenMet = serializers.CharField(
-        source="agreed_with", max_length=200, required=False, allow_blank=True
+    status = serializers.ChoiceField(
+        choices=Variation.Status.choices,
+        required=False,
+        help_text="Een nieuwe afwijking is een voorstel; de status verandert daarna alleen door "
+        "instemmen, afwijzen of beëindigen.",
     )
+    overeengekomenOp = serializers.DateField(source="agreed_on", read_only=True, allow_null=True)
+    overeengekomenMet = serializers.CharField(
+        source="agreed_with",
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="Wie verder bij de afspraak betrokken was (vrije tekst).",
+    )
+    voorgesteldDoor = serializers.SlugRelatedField(
+        source="proposed_by", slug_field="username", read_only=True, allow_null=True
+    )
+    voorgesteldNamens = serializers.ChoiceField(
+        source="proposed_side",
+        choices=Side.choices,
+        read_only=True,
+        help_text="De kant die de afwijking voorstelde: de eenheid of het huis (ketenmanager).",
+    )
+    voorgesteldOp = UtcDateTimeField(source="proposed_at", read_only=True, allow_null=True)
     overeengekomenDoor = serializers.SlugRelatedField(
-        source="agreed_by", slug_field="username", read_only=True, allow_null=True
+        source="agreed_by",
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Wie namens de andere kant instemde.",
+    )
+    afgewezenDoor = serializers.SlugRelatedField(
+        source="rejected_by", slug_field="username", read_only=True, allow_null=True
+    )
+    besluitOp = UtcDateTimeField(
+        source="decided_at",
+        read_only=True,
+        allow_null=True,
+        help_text="Wanneer de andere kant instemde of afwees.",
+    )
+    redenBesluit = serializers.CharField(source="decision_reason", read_only=True)
+    besluitNamensAndereKant = serializers.BooleanField(
+        source="decided_on_behalf",
+        read_only=True,
+        help_text="Landelijk beheer besloot, met een reden, in de plaats van de andere kant.",
+    )
+    overeengekomenVoorTweezijdigeInstemming = serializers.BooleanField(
+        source="agreed_before_consent",
+        read_only=True,
+        help_text="Overeengekomen voordat het register instemming van beide kanten vastlegde.",
+    )
+    wachtOp = serializers.ChoiceField(
+        source="awaiting_side",
+        choices=Side.choices,
+        read_only=True,
+        allow_blank=True,
+        help_text="De kant waarvan een besluit wordt verwacht; leeg als niets wacht.",
+    )
+    voorgesteldeWijziging = PendingChangeSerializer(
+        source="*",
+        read_only=True,
+        help_text="Een voorgestelde beëindiging of andere afbouwdatum (soort leeg: geen).",
     )
     afgebouwdUiterlijk = serializers.DateField(
         source="phase_out_by", required=False, allow_null=True
     )
-    beeindigdOp = serializers.DateField(source="ended_on", required=False, allow_null=True)
+    beeindigdOp = serializers.DateField(source="ended_on", read_only=True, allow_null=True)
     herbeoordelenVoor = serializers.DateField(source="review_by", required=False, allow_null=True)
     standaard = standard_link(source="standard_version", read_only=True)
     vastgelegdDoor = serializers.SlugRelatedField(
@@ -284,7 +394,17 @@ class VariationSerializer(CleanedModelSerializer):
             "status",
             "overeengekomenOp",
             "overeengekomenMet",
+            "voorgesteldDoor",
+            "voorgesteldNamens",
+            "voorgesteldOp",
             "overeengekomenDoor",
+            "afgewezenDoor",
+            "besluitOp",
+            "redenBesluit",
+            "besluitNamensAndereKant",
+            "overeengekomenVoorTweezijdigeInstemming",
+            "wachtOp",
+            "voorgesteldeWijziging",
             "afgebouwdUiterlijk",
             "beeindigdOp",
             "herbeoordelenVoor",

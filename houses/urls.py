@@ -34,5 +34,6 @@ urlpatterns = [
     path("kaart/", views.RegionMapView.as_view(), name="region-map"),
     path("afbouw/", views.PhaseOutListView.as_view(), name="phase-out-list"),
     path("afbouw.<fmt:fmt>", views.PhaseOutExportView.as_view(), name="phase-out-export"),
+    path("wat-wacht-op-mij/", views.InboxView.as_view(), name="inbox"),
     path("matrix.<fmt:fmt>", views.MatrixExportView.as_view(), name="matrix-export"),
 ]

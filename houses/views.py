@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, View
 
+from houses import consent
 from houses.exports import (
     csv_response,
     matrix_table,
@@ -24,7 +28,9 @@ from houses.overview import conformance_by_unit, matrix
 from houses.package import AS_STANDARD, task_package, task_packages
 from houses.regions import COLOUR_BY, LEGENDS, map_size, region_tiles
 from registry.lib import rights
+from registry.lib.admin import stale_message
 from registry.lib.cache import cached, cached_fragment, current_revision
+from registry.lib.editable import StaleEditError
 
 #: The filters of the house list and the matrix (the API offers the rest of HouseFilter).
 PAGE_FILTERS = [
@@ -442,3 +448,84 @@ class RegionMapView(TemplateView):
             height=height,
             **kwargs,
         )
+
+
+# --- "Wat wacht op mij": decisions on local variations (houses/consent.py) ----------------------
+
+
+class DecisionForm(forms.Form):
+    afwijking = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    revisie = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    besluit = forms.ChoiceField(
+        label=_("Besluit"),
+        choices=[("instemmen", _("Instemmen")), ("afwijzen", _("Afwijzen"))],
+    )
+    reden = forms.CharField(
+        label=_("Reden"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Verplicht bij afwijzen, en voor landelijk beheer dat namens een kant besluit."
+        ),
+    )
+
+
+class InboxView(TemplateView):
+    """What awaits the signed-in user: decisions, their own proposals, phase-outs due."""
+
+    template_name = "houses/inbox.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        today = timezone.localdate()
+        return super().get_context_data(
+            inbox=consent.inbox(user, today=today),
+            acts_everywhere=consent.acts_everywhere(user),
+            today=today,
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        form = DecisionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Het besluit is onvolledig; probeer het opnieuw."))
+            return redirect("inbox")
+        data = form.cleaned_data
+        variation = (
+            Variation.objects.select_related("house", "role", "task")
+            .filter(pk=data["afwijking"])
+            .first()
+        )
+        if variation is None:
+            messages.error(request, _("Deze afwijking bestaat niet meer."))
+            return redirect("inbox")
+        if variation.revision != data["revisie"]:
+            messages.error(request, stale_message(Variation, variation.pk, data["revisie"]))
+            return redirect("inbox")
+        step = "agree" if data["besluit"] == "instemmen" else "reject"
+        reason = data["reden"].strip()
+        try:
+            with transaction.atomic():
+                refusal = rights.consent_refusal(request.user, step, variation, reason=reason)
+                if refusal is not None:
+                    raise rights.Refused(refusal)
+                if step == "agree":
+                    consent.agree(variation, request.user, reason=reason)
+                else:
+                    consent.reject(variation, request.user, reason=reason)
+                variation.full_clean()
+                variation._history_user = request.user
+                variation.save()
+        except rights.Refused as exc:
+            messages.error(request, exc.refusal.message)
+            return redirect("inbox")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("inbox")
+        except StaleEditError:
+            messages.error(request, stale_message(Variation, variation.pk, data["revisie"]))
+            return redirect("inbox")
+        done = _("Ingestemd: %(variation)s.") if step == "agree" else _("Afgewezen: %(variation)s.")
+        messages.success(request, done % {"variation": variation})
+        return redirect("inbox")

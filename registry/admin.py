@@ -11,13 +11,14 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
     list_display = ["username", "email", "kind", "police_unit", "is_active", "is_staff"]
     list_filter = ["kind", "police_unit", "is_active", "is_staff", "is_superuser"]
     list_select_related = ["police_unit"]
+    filter_horizontal = ["houses", *DjangoUserAdmin.filter_horizontal]
     fieldsets = [
         *DjangoUserAdmin.fieldsets,
-        (_("Register"), {"fields": ["kind", "police_unit", "house"]}),
+        (_("Register"), {"fields": ["kind", "police_unit", "houses"]}),
     ]
     add_fieldsets = [
         *DjangoUserAdmin.add_fieldsets,
-        (_("Register"), {"fields": ["kind", "police_unit", "house"]}),
+        (_("Register"), {"fields": ["kind", "police_unit", "houses"]}),
     ]
 
 

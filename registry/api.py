@@ -230,8 +230,8 @@ ERROR_DESCRIPTIONS = {
     "403": "Geen recht om dit object te wijzigen.",
     "404": "Niet gevonden.",
     "406": "Gevraagd mediatype niet beschikbaar.",
-    "409": "Conflict met een ander object, of het object kan niet meer worden gewijzigd "
-    "(bijvoorbeeld een gepubliceerde versie van de standaard).",
+    "409": "Conflict met een ander object of met de toestand van dit object (bijvoorbeeld een "
+    "gepubliceerde versie van de standaard, of een afwijking die al is overeengekomen).",
     "412": "If-Match komt niet overeen: het object is intussen gewijzigd.",
     "415": "Mediatype van het verzoek niet ondersteund; gebruik application/json.",
     "413": "Het verzoek is groter dan de uploadlimiet.",
@@ -352,7 +352,12 @@ def add_standard_responses(method, operation):
     if method == "get":
         responses[NOT_MODIFIED] = ref("responses", NOT_MODIFIED)
         parameters.append(IF_NONE_MATCH)
-    if method in {"put", "patch", "delete"}:
+    # POST actions that change a record (instemmen, afwijzen, …) declare If-Match themselves.
+    declared = [p for p in parameters if p.get("in") == "header" and p.get("name") == "If-Match"]
+    for parameter in declared:
+        parameters.remove(parameter)
+    if_match = method in {"put", "patch", "delete"} or bool(declared)
+    if if_match:
         parameters.append(IF_MATCH)
     for code, response in responses.items():
         if code.startswith(("2", "3")) and "$ref" not in response:
@@ -360,7 +365,10 @@ def add_standard_responses(method, operation):
             headers["API-Version"] = ref("headers", "API-Version")
             if method != "delete" and code in {"200", "201"}:
                 headers["ETag"] = ref("headers", "ETag")
-    for code in ERRORS_BY_METHOD[method]:
+    codes = ERRORS_BY_METHOD[method]
+    if if_match and method == "post":
+        codes = sorted({*codes, "412", "428"})
+    for code in codes:
         responses[code] = ref("responses", code)
     operation["responses"] = dict(sorted(responses.items()))
 

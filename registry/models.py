@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
 from simple_history.models import HistoricalRecords
@@ -28,14 +29,15 @@ class User(AbstractUser):
         verbose_name=_("eenheid"),
         help_text=_("Verplicht voor medewerkers van een eenheid."),
     )
-    house = models.ForeignKey(
+    houses = models.ManyToManyField(
         "houses.House",
-        on_delete=models.SET_NULL,
-        null=True,
         blank=True,
-        related_name="+",
-        verbose_name=_("eigen veiligheidshuis"),
-        help_text=_("Voor ketenmanagers: het huis dat zij beheren."),
+        related_name="ketenmanagers",
+        verbose_name=_("veiligheidshuizen"),
+        help_text=_(
+            "Voor ketenmanagers: de huizen waarvoor zij afwijkingen voorstellen en ermee "
+            "instemmen. Zonder huis leest een ketenmanager alleen."
+        ),
     )
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
@@ -60,6 +62,9 @@ class User(AbstractUser):
         # National and unit staff work in the admin; their kind is all an account needs.
         if self.kind in {self.Kind.NATIONAL, self.Kind.UNIT}:
             self.is_staff = True
+        # Ketenmanagers act on the site's pages and through the API, never in the admin.
+        if self.kind == self.Kind.KETENMANAGER:
+            self.is_staff = False
         super().save(*args, **kwargs)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "kind" not in update_fields:
@@ -78,6 +83,13 @@ class User(AbstractUser):
         if self.is_active and self.kind == self.Kind.UNIT:
             return self.police_unit_id
         return None
+
+    @cached_property
+    def ketenmanager_house_ids(self) -> frozenset:
+        """The houses this ketenmanager speaks for (houses/consent.py); empty for others."""
+        if not (self.pk and self.is_active and self.kind == self.Kind.KETENMANAGER):
+            return frozenset()
+        return frozenset(self.houses.values_list("pk", flat=True))
 
 
 # --- API tokens ---------------------------------------------------------------------------------

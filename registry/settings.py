@@ -382,6 +382,8 @@ SPECTACULAR_SETTINGS = {
         "TakenpakketStatusEnum": "houses.serializers.PACKAGE_STATUS_CHOICES",
         "HistorySoortEnum": "notifications.models.Event.Kind",
         "GebeurtenisBronEnum": "notifications.models.Event.Resource",
+        "KantEnum": "houses.consent.Side",
+        "WijzigingSoortEnum": "houses.consent.Change",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -5,6 +5,7 @@ import datetime
 import factory
 from django.utils import timezone
 
+from houses.consent import Side
 from houses.models import Assignment, District, House, HouseCaseMeeting, PoliceUnit, Variation
 from registry.models import User
 from roles.models import CaseMeetingType, Presence, Role, StandardVersion, Task
@@ -125,6 +126,15 @@ class VariationFactory(factory.django.DjangoModelFactory):
     status = Variation.Status.AGREED
     agreed_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=30))
     agreed_with = "Stuurgroep"
+    proposed_side = Side.UNIT
+    proposed_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=40))
+    decided_at = factory.LazyAttribute(
+        lambda v: (
+            timezone.now() - datetime.timedelta(days=30)
+            if v.status in {Variation.Status.AGREED, Variation.Status.ENDED}
+            else None
+        )
+    )
 
 
 class UserFactory(factory.django.DjangoModelFactory):

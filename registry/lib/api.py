@@ -65,6 +65,19 @@ def check_body_size(request) -> None:
         )
 
 
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("Dit kan niet in de huidige toestand van het object.")
+    default_code = "conflict"
+
+
+def refused(refusal: rights.Refusal) -> exceptions.APIException:
+    """The API error for a refusal of the rules: 409 for the record's state, else 403."""
+    if refusal.conflict:
+        return Conflict(refusal.message)
+    return exceptions.PermissionDenied(refusal.message)
+
+
 def has_unstorable_text(data) -> bool:
     """NUL characters and lone surrogates cannot be stored (PostgreSQL refuses them)."""
     if isinstance(data, str):
@@ -306,8 +319,7 @@ class RegistryViewSet(ReadMixin, viewsets.ModelViewSet):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         instance = serializer.build()
-        if not rights.may(request.user, "add", instance):
-            self.permission_denied(request, message=EditRights.message)
+        self.check_may_add(request, instance)
         self.write(serializer, instance)
         data = self.get_serializer(instance).data
         return Response(
@@ -345,14 +357,23 @@ class RegistryViewSet(ReadMixin, viewsets.ModelViewSet):
             instance.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    def check_may_add(self, request, instance):
+        """Refuse (403) a new object the user may not add."""
+        if not rights.may(request.user, "add", instance):
+            self.permission_denied(request, message=EditRights.message)
+
     def before_save(self, instance, created):
         """Hook for workflow steps of a model (who recorded, who agreed)."""
 
     def write(self, serializer, instance):
         instance.check_writable()
-        serializer.clean(instance)
         created = instance.pk is None
-        self.before_save(instance, created)
+        # Workflow steps first (they may fill fields the model's rules check), then the rules.
+        try:
+            self.before_save(instance, created)
+        except rights.Refused as exc:
+            raise refused(exc.refusal) from exc
+        serializer.clean(instance)
         instance._history_user = self.request.user
         try:
             instance.save()

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from houses.consent import Change, Side
 from houses.models import Variation
 from roles.models import StandardVersion, Task
 from tests.admin_forms import admin_url, page_data
@@ -27,8 +28,14 @@ def excluded_task(standard):
 
 @pytest.fixture
 def proposed(house_a, core_task):
+    """Proposed by the house's side: the eenheid (unit A staff) decides."""
     return VariationFactory(
-        house=house_a, task=core_task, status="proposed", agreed_on=None, agreed_with=""
+        house=house_a,
+        task=core_task,
+        status="proposed",
+        agreed_on=None,
+        agreed_with="",
+        proposed_side=Side.HOUSE,
     )
 
 
@@ -63,12 +70,12 @@ def test_unit_staff_record_a_variation_and_are_noted_as_recorder(unit_a_user, ho
     assert variation.history.first().history_user == unit_a_user
 
 
-def test_agreeing_without_date_and_partner_is_refused_and_changes_nothing(unit_a_user, proposed):
+def test_agreeing_a_proposal_of_the_own_side_is_refused_and_changes_nothing(unit_a_user, proposed):
+    proposed.proposed_side = Side.UNIT
+    proposed.save()
     response = edit(client_for(unit_a_user), proposed, status="agreed")
     assert response.status_code == 200
-    content = errors_of(response)
-    assert "Vul in wanneer de afwijking is overeengekomen." in content
-    assert "Vul in met wie de afwijking is overeengekomen." in content
+    assert "eigen kant" in errors_of(response)
     proposed.refresh_from_db()
     assert proposed.status == "proposed"
 
@@ -110,15 +117,21 @@ def test_a_rejected_variation_cannot_be_agreed_after_all(unit_a_user, house_a, c
     assert "Een afwijking gaat niet van" in errors_of(response)
 
 
-def test_an_agreed_variation_is_ended_with_an_end_date(unit_a_user, house_a, core_task):
+def test_an_agreed_variation_ends_only_when_the_other_side_agrees(unit_a_user, house_a, core_task):
     agreed = VariationFactory(house=house_a, task=core_task)
     client = client_for(unit_a_user)
     response = edit(client, agreed, status="ended")
-    assert "Vul in wanneer de afwijking is beëindigd." in errors_of(response)
-    response = edit(client, agreed, status="ended", ended_on=TODAY.isoformat())
+    assert "twee stappen" in errors_of(response)
+    agreed.refresh_from_db()
+    agreed.change_kind = Change.END
+    agreed.change_side = Side.HOUSE
+    agreed.change_at = timezone.now()
+    agreed.save()
+    response = edit(client, agreed, status="ended")
     assert response.status_code == 302, response.context["errors"]
     agreed.refresh_from_db()
     assert agreed.status == "ended"
+    assert agreed.ended_on == timezone.localdate()
 
 
 def test_a_phase_out_may_run_at_most_three_years_after_agreement(
@@ -133,6 +146,7 @@ def test_a_phase_out_may_run_at_most_three_years_after_agreement(
         agreed_on=None,
         agreed_with="",
         phase_out_by=TODAY + datetime.timedelta(days=365),
+        proposed_side=Side.HOUSE,
     )
     client = client_for(unit_a_user)
     too_late = TODAY.replace(year=TODAY.year + 3) + datetime.timedelta(days=2)

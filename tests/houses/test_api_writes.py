@@ -3,6 +3,7 @@
 import pytest
 from django.db import IntegrityError
 
+from houses.consent import Side
 from houses.models import Assignment, Variation
 from registry.lib.editable import StaleEditError
 from tests.api_helpers import assert_problem, token_client
@@ -39,7 +40,10 @@ def new_data(resource, liaison, core_task):
 def existing(resource, house, liaison, core_task):
     if resource == "toewijzingen":
         return AssignmentFactory(house=house, role=liaison)
-    return VariationFactory(house=house, task=core_task)
+    # A proposal: its terms may still change (an agreed variation changes only by consent).
+    return VariationFactory(
+        house=house, task=core_task, status=Variation.Status.PROPOSED, agreed_on=None
+    )
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -66,15 +70,14 @@ def test_who_may_change_records_of_house_a(
     record = existing(resource, house_a, liaison, core_task)
     client = token_client(request.getfixturevalue(persona))
     url = f"/api/v1/{resource}/{record.pk}"
-    body = client.get(url).json()
+    client.get(url)
     if method == "put":
         data = new_data(resource, liaison, core_task) | {"opmerkingen": "x"}
         if resource == "afwijkingen":
             data |= {
                 "soort": "adjustment",
                 "lokaleNorm": "maandelijks",
-                "status": "agreed",
-                "overeengekomenOp": body["overeengekomenOp"],
+                "status": Variation.Status.PROPOSED,
                 "overeengekomenMet": "Stuurgroep",
             }
         else:
@@ -249,7 +252,7 @@ def test_a_concurrent_duplicate_that_hits_the_database_constraint_is_409(
     assert_problem(response, 409)
 
 
-def test_variation_workflow_records_who_recorded_and_who_agreed(unit_a_user, house_a, core_task):
+def test_variation_workflow_records_who_recorded_and_who_proposed(unit_a_user, house_a, core_task):
     client = token_client(unit_a_user)
     created = client.post(
         "/api/v1/afwijkingen",
@@ -263,21 +266,13 @@ def test_variation_workflow_records_who_recorded_and_who_agreed(unit_a_user, hou
         format="json",
     ).json()
     assert created["vastgelegdDoor"] == "eenheid-a"
-    assert created["status"] == "proposed"
+    assert created["voorgesteldDoor"] == "eenheid-a"
+    assert created["status"] == Variation.Status.PROPOSED
+    assert created["wachtOp"] == Side.HOUSE
     url = created["url"]
-    incomplete = client.patch(url, {"status": "agreed"}, format="json", HTTP_IF_MATCH='"1"')
-    names = {p["name"] for p in assert_problem(incomplete, 400)["invalidParams"]}
-    assert names == {"overeengekomenOp", "overeengekomenMet"}
-    agreed = client.patch(
-        url,
-        {"status": "agreed", "overeengekomenOp": "2026-01-05", "overeengekomenMet": "Stuurgroep"},
-        format="json",
-        HTTP_IF_MATCH='"1"',
-    )
-    assert agreed.status_code == 200
-    assert agreed.json()["overeengekomenDoor"] == "eenheid-a"
-    back = client.patch(url, {"status": "proposed"}, format="json", HTTP_IF_MATCH='"2"')
-    assert "status" in {p["name"] for p in assert_problem(back, 400)["invalidParams"]}
+    # The status changes only by a decision of the other side (the actions), never by PATCH.
+    own = client.patch(url, {"status": Variation.Status.AGREED}, format="json", HTTP_IF_MATCH='"1"')
+    assert "instemmen" in assert_problem(own, 409)["detail"]
 
 
 def test_token_writes_record_the_tokens_user_in_history(unit_a_user, house_a, liaison):
@@ -296,8 +291,14 @@ def test_token_writes_record_the_tokens_user_in_history(unit_a_user, house_a, li
 
 
 def test_deleting_a_variation_needs_rights_and_the_current_etag(unit_a_user, house_a, core_task):
-    variation = VariationFactory(house=house_a, task=core_task)
+    agreed = VariationFactory(house=house_a, task=core_task)
     client = token_client(unit_a_user)
+    # An agreement is ended by consent, not deleted by one side.
+    assert_problem(client.delete(f"/api/v1/afwijkingen/{agreed.pk}", HTTP_IF_MATCH='"1"'), 403)
+    agreed.delete()
+    variation = VariationFactory(
+        house=house_a, task=core_task, status=Variation.Status.PROPOSED, agreed_on=None
+    )
     assert_problem(client.delete(f"/api/v1/afwijkingen/{variation.pk}"), 428)
     response = client.delete(f"/api/v1/afwijkingen/{variation.pk}", HTTP_IF_MATCH='"1"')
     assert response.status_code == 204

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from houses.models import Variation
 from tests.api_helpers import session_client, token_client
 from tests.factories import HouseFactory, VariationFactory
 from tests.pages import populate
@@ -59,6 +60,10 @@ def test_after_a_write_the_old_etag_gets_the_new_task_package(reader, standard, 
 def test_a_write_through_the_api_shows_on_the_next_list_read(national_user, standard, house_a):
     client = token_client(national_user)
     variation = adjust(standard, house_a, "maandelijks")
+    # A proposal: its terms may change (an agreement changes only by consent).
+    Variation.objects.filter(pk=variation.pk).update(
+        status=Variation.Status.PROPOSED, agreed_on=None, decided_at=None
+    )
     url = "/api/v1/afwijkingen"
     before = client.get(url)
     assert "maandelijks" in before.content.decode()
