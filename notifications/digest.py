@@ -46,7 +46,7 @@ def houses_of(user):
 
     houses = House.objects.all()
     if user.kind == User.Kind.KETENMANAGER:
-        return houses.filter(pk=user.house_id) if user.house_id else houses.none()
+        return houses.filter(pk__in=user.houses.values("pk"))
     if user.kind == User.Kind.UNIT:
         return houses.filter(police_unit_id=user.police_unit_id)
     return houses

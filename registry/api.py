@@ -481,9 +481,10 @@ def success_response_name(response):
 def share(places, section, name_of):
     """Define once, in ``components[section]``, what several operations repeat word for word.
 
-    ``places`` holds ``(container, key, value)`` triples. A value that occurs more than once
-    and is the only repeated value with its name (``name_of(value)``) becomes a ``$ref`` in
-    each place; the shared values are returned by name.
+    ``places`` holds ``(container, key, value)`` triples. Of the values that occur more than
+    once, the most frequent one with a name (``name_of(value)``) becomes a ``$ref`` in each
+    place (other values with that name stay where they are); the shared values are returned
+    by name.
     """
 
     def canonical(value):
@@ -497,7 +498,11 @@ def share(places, section, name_of):
         name = name_of(value) if counts[key] > 1 else None
         if name:
             candidates.setdefault(name, {})[key] = value
-    shared = {name: values for name, values in candidates.items() if len(values) == 1}
+    shared = {}
+    for name, repeated in candidates.items():
+        # The most frequent definition; on a tie, the first in canonical order (stable output).
+        key = max(sorted(repeated), key=lambda candidate: counts[candidate])
+        shared[name] = {key: repeated[key]}
     name_by_key = {key: name for name, values in shared.items() for key in values}
     for container, key, value in places:
         name = name_by_key.get(canonical(value))

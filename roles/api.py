@@ -52,7 +52,13 @@ class StandardVersionViewSet(RegistryViewSet):
         "vervallen, titel, omschrijving, soort of norm gewijzigd. Rollen worden op code "
         "vergeleken, taken op rolcode en taakcode.",
     )
-    @action(detail=True, url_path="verschillen", filter_backends=[], pagination_class=None)
+    @action(
+        detail=True,
+        url_path="verschillen",
+        filter_backends=[],
+        pagination_class=None,
+        extra_query_params=["tenOpzichteVan"],
+    )
     def verschillen(self, request, *args, **kwargs):
         version = self.get_object()
         label = request.query_params.get("tenOpzichteVan")
@@ -79,6 +85,15 @@ class StandardVersionViewSet(RegistryViewSet):
         "wordt vervangen. Vraagt wat er verandert (wijzigingen). Geweigerd (400) als de versie "
         "geen rollen heeft of een rol zonder kerntaak; 409 als de versie geen concept is. Alles "
         "of niets.",
+        parameters=[
+            OpenApiParameter(
+                "If-Match",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="ETag van de conceptversie die u publiceert.",
+            )
+        ],
     )
     @action(detail=True, methods=["post"], url_path="publiceren", filter_backends=[])
     def publiceren(self, request, *args, **kwargs):

@@ -189,6 +189,9 @@ class ReadMixin:
                 raise exceptions.ValidationError({key: [refused]})
         self.check_query(request)
 
+    #: Query parameters an action reads itself (``@action(..., extra_query_params=[...])``).
+    extra_query_params = ()
+
     def check_query(self, request):
         """Query parameters are strict: an unknown, empty, repeated or ill-typed one answers
         400 naming it, instead of being ignored (which would return the whole list). The
@@ -200,9 +203,10 @@ class ReadMixin:
         paging = (
             {paginator.page_query_param, paginator.page_size_query_param} if paginator else set()
         )
+        extra = set(self.extra_query_params)
         errors = {}
         for key, values in request.query_params.lists():
-            if key not in filters_by_name and key not in paging and key != "format":
+            if key not in filters_by_name and key not in paging | extra and key != "format":
                 errors[key] = [_("Onbekende parameter.")]
             elif len(values) > 1:
                 errors[key] = [_("Geef deze parameter hoogstens één keer.")]
@@ -280,9 +284,9 @@ class ReadMixin:
         description="Wie wat wanneer heeft gewijzigd, nieuwste eerst, in pagina's zoals elke "
         "lijst.",
         parameters=[
-            OpenApiParameter("pagina", int, description="Paginanummer, vanaf 1."),
+            OpenApiParameter("pagina", int, description=str(Pagination.page_query_description)),
             OpenApiParameter(
-                "paginaGrootte", int, description="Aantal resultaten per pagina (hoogstens 100)."
+                "paginaGrootte", int, description=str(Pagination.page_size_query_description)
             ),
         ],
     )

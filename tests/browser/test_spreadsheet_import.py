@@ -12,6 +12,8 @@ from axe_playwright_python.sync_playwright import Axe
 from houses.models import Assignment, Variation
 from tests.browser.conftest import DEMO_PASSWORD
 
+pytestmark = pytest.mark.django_db
+
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 FORMATS = {"csv": "0", "xlsx": "1"}
 
@@ -78,9 +80,9 @@ def upload_for_preview(page, base_url, model_path, path, file_format):
 
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
 def test_unit_staff_export_edit_and_reimport_assignments_with_a_preview(
-    file_format, page, live_server, registry, tmp_path
+    file_format, page, live_server_url, tmp_path
 ):
-    base = live_server.url
+    base = live_server_url
     admin_login(page, base)
     path = download_export(page, base, "assignment", file_format, tmp_path)
 
@@ -109,9 +111,9 @@ def test_unit_staff_export_edit_and_reimport_assignments_with_a_preview(
 
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
 def test_a_changed_row_of_another_eenheid_shows_errors_as_text_reachable_by_keyboard(
-    file_format, page, live_server, registry, tmp_path
+    file_format, page, live_server_url, tmp_path
 ):
-    base = live_server.url
+    base = live_server_url
     admin_login(page, base)
     path = download_export(page, base, "variation", file_format, tmp_path)
     foreign = Variation.objects.exclude(house__police_unit__code="noord-nederland").first()

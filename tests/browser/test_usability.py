@@ -10,6 +10,8 @@ from roles.models import Role, StandardVersion, Task
 from tests.browser.conftest import DEMO_PASSWORD, log_in
 from tests.browser.test_accessibility import TAGS, violations
 
+pytestmark = pytest.mark.django_db
+
 VIEWPORTS = {"desktop": (1280, 900), "phone": (390, 844)}
 
 
@@ -19,12 +21,12 @@ def viewport(request):
 
 
 @pytest.fixture
-def user_page(browser, live_server, registry, viewport):
+def user_page(browser, live_server_url, viewport):
     width, height = VIEWPORTS[viewport]
     context = browser.new_context(viewport={"width": width, "height": height}, locale="nl-NL")
     context.set_default_timeout(15_000)
     page = context.new_page()
-    log_in(page, live_server.url)
+    log_in(page, live_server_url)
     yield page
     context.close()
 
@@ -44,14 +46,14 @@ def assert_no_sideways_scrolling(page, what=""):
 
 
 def test_house_page_shows_the_contact_of_a_filled_role_and_of_the_eenheid_for_a_vacant_one(
-    user_page, live_server
+    user_page, live_server_url
 ):
     page = user_page
-    open_checked(page, f"{live_server.url}/veiligheidshuizen/avz-groningen/")
+    open_checked(page, f"{live_server_url}/veiligheidshuizen/avz-groningen/")
     liaison = page.locator("section.role-package", has=page.locator("#rol-liaison"))
     assert "Voorbeeld: A. Jansen" in liaison.inner_text()
     assert liaison.get_by_role("link", name="liaison.avz-groningen@politie.example").count() == 1
-    open_checked(page, f"{live_server.url}/veiligheidshuizen/vh-drenthe/")
+    open_checked(page, f"{live_server_url}/veiligheidshuizen/vh-drenthe/")
     vacant = page.locator("section.role-package", has=page.locator("#rol-casusoverleg-deelnemer"))
     text = vacant.inner_text()
     assert "Deze rol is niet bezet." in text
@@ -59,9 +61,11 @@ def test_house_page_shows_the_contact_of_a_filled_role_and_of_the_eenheid_for_a_
     assert vacant.get_by_role("link", name="vhuizen.noord-nederland@politie.example").count() == 1
 
 
-def test_phase_out_overview_lists_soonest_first_marks_overdue_and_filters(user_page, live_server):
+def test_phase_out_overview_lists_soonest_first_marks_overdue_and_filters(
+    user_page, live_server_url
+):
     page = user_page
-    page.goto(f"{live_server.url}/")
+    page.goto(f"{live_server_url}/")
     page.get_by_role("link", name="Alle lopende afbouw, de eerstvolgende eerst").click()
     page.wait_for_url("**/afbouw/")
     open_checked(page, page.url)
@@ -78,9 +82,9 @@ def test_phase_out_overview_lists_soonest_first_marks_overdue_and_filters(user_p
     open_checked(page, page.url)
 
 
-def test_region_map_has_a_tile_per_region_linking_to_its_houses(user_page, live_server):
+def test_region_map_has_a_tile_per_region_linking_to_its_houses(user_page, live_server_url):
     page = user_page
-    page.goto(f"{live_server.url}/")
+    page.goto(f"{live_server_url}/")
     page.get_by_role("link", name="Kaart van de veiligheidsregio's").click()
     page.wait_for_url("**/kaart/")
     open_checked(page, page.url)
@@ -94,12 +98,12 @@ def test_region_map_has_a_tile_per_region_linking_to_its_houses(user_page, live_
     page.locator('svg a[aria-label^="Groningen:"]').click()
     page.wait_for_url(lambda url: url.endswith("/veiligheidshuizen/?veiligheidsregio=Groningen"))
     assert "Actiecentrum Veiligheid en Zorg Groningen" in page.locator("table").inner_text()
-    open_checked(page, f"{live_server.url}/kaart/?kleur=aandacht")
+    open_checked(page, f"{live_server_url}/kaart/?kleur=aandacht")
 
 
-def test_history_page_is_reached_from_the_house_page_and_pages(user_page, live_server):
+def test_history_page_is_reached_from_the_house_page_and_pages(user_page, live_server_url):
     page = user_page
-    page.goto(f"{live_server.url}/veiligheidshuizen/avz-groningen/")
+    page.goto(f"{live_server_url}/veiligheidshuizen/avz-groningen/")
     page.get_by_role("link", name="Volledige geschiedenis", exact=True).click()
     page.wait_for_url("**/veiligheidshuizen/avz-groningen/geschiedenis/")
     open_checked(page, page.url)
@@ -110,7 +114,7 @@ def test_history_page_is_reached_from_the_house_page_and_pages(user_page, live_s
 
 
 @pytest.fixture
-def bad_input(registry):
+def bad_input(live_server_url):
     """A 200-character unbroken local norm and a 10,000-character rationale."""
     house = House.objects.get(code="zvh-noord-limburg")
     standard = StandardVersion.objects.current()
@@ -128,6 +132,7 @@ def bad_input(registry):
         status=Variation.Status.AGREED,
         agreed_on=house.created_at.date(),
         agreed_with="Stuurgroep",
+        agreed_before_consent=True,
         standard_version=standard,
     )
     Variation.objects.create(
@@ -142,9 +147,11 @@ def bad_input(registry):
     return house
 
 
-def test_long_unbroken_and_very_long_texts_do_not_widen_the_page(bad_input, user_page, live_server):
+def test_long_unbroken_and_very_long_texts_do_not_widen_the_page(
+    bad_input, user_page, live_server_url
+):
     page = user_page
-    url = f"{live_server.url}/veiligheidshuizen/{bad_input.code}/"
+    url = f"{live_server_url}/veiligheidshuizen/{bad_input.code}/"
     open_checked(page, url)
     summary = page.get_by_text("Hele tekst lezen (10002 tekens)")
     assert summary.count() == 1
@@ -153,24 +160,22 @@ def test_long_unbroken_and_very_long_texts_do_not_widen_the_page(bad_input, user
     assert page.locator("aside details[open]").count() == 1
     assert "Einde." in page.locator("aside details").inner_text()
     assert_no_sideways_scrolling(page, "with the whole text open")
-    open_checked(page, f"{live_server.url}/vergelijk/?huis={bad_input.code}&huis=vh-drenthe")
+    open_checked(page, f"{live_server_url}/vergelijk/?huis={bad_input.code}&huis=vh-drenthe")
 
 
-def test_on_a_phone_the_comparison_caption_and_dashboard_figures_fit(
-    browser, live_server, registry
-):
+def test_on_a_phone_the_comparison_caption_and_dashboard_figures_fit(browser, live_server_url):
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
     try:
-        log_in(page, live_server.url)
+        log_in(page, live_server_url)
         page.goto(
-            f"{live_server.url}/vergelijk/?huis=avz-groningen&huis=vh-drenthe&huis=zvh-noord-limburg"
+            f"{live_server_url}/vergelijk/?huis=avz-groningen&huis=vh-drenthe&huis=zvh-noord-limburg"
         )
         caption = page.locator("#vergelijking-tabel")
         box = caption.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390
         assert caption.evaluate("el => el.scrollWidth <= el.clientWidth")
-        page.goto(f"{live_server.url}/")
+        page.goto(f"{live_server_url}/")
         figures = page.locator("table.labelled")
         wrap_fits = figures.evaluate(
             "el => el.parentElement.scrollWidth <= el.parentElement.clientWidth"
@@ -185,39 +190,35 @@ def test_on_a_phone_the_comparison_caption_and_dashboard_figures_fit(
         context.close()
 
 
-def admin_page(browser, live_server, username, viewport=(1280, 900)):
+def admin_page(browser, live_server_url, username, viewport=(1280, 900)):
     context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
     context.set_default_timeout(15_000)
     page = context.new_page()
-    page.goto(f"{live_server.url}/admin/login/")
+    page.goto(f"{live_server_url}/admin/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", DEMO_PASSWORD)
     page.click("input[type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
+    page.wait_for_url(f"{live_server_url}/admin/")
     return context, page
 
 
-def test_staff_find_the_admin_from_the_site_and_the_site_from_the_admin(
-    browser, live_server, registry
-):
-    context, page = admin_page(browser, live_server, "eenheid-noord")
+def test_staff_find_the_admin_from_the_site_and_the_site_from_the_admin(browser, live_server_url):
+    context, page = admin_page(browser, live_server_url, "eenheid-noord")
     try:
         page.get_by_role("link", name="Naar de pagina's van het register").click()
-        page.wait_for_url(f"{live_server.url}/")
+        page.wait_for_url(f"{live_server_url}/")
         page.get_by_role("link", name="Beheer", exact=True).click()
-        page.wait_for_url(f"{live_server.url}/admin/")
+        page.wait_for_url(f"{live_server_url}/admin/")
     finally:
         context.close()
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS.values()), ids=list(VIEWPORTS))
-def test_a_house_of_another_eenheid_opens_read_only_saying_why(
-    viewport, browser, live_server, registry
-):
+def test_a_house_of_another_eenheid_opens_read_only_saying_why(viewport, browser, live_server_url):
     house = House.objects.filter(police_unit__code="oost-nederland").first()
-    context, page = admin_page(browser, live_server, "eenheid-noord", viewport)
+    context, page = admin_page(browser, live_server_url, "eenheid-noord", viewport)
     try:
-        url = f"{live_server.url}/admin/houses/house/{house.pk}/change/"
+        url = f"{live_server_url}/admin/houses/house/{house.pk}/change/"
         if viewport[0] > 500:
             open_checked(page, url)
         else:
@@ -233,7 +234,7 @@ def test_a_house_of_another_eenheid_opens_read_only_saying_why(
         assert page.locator("input[name=_save]").count() == 0
         assert page.locator("h1").inner_text()[0].isupper()
         own = House.objects.get(code="avz-groningen")
-        page.goto(f"{live_server.url}/admin/houses/house/{own.pk}/change/")
+        page.goto(f"{live_server_url}/admin/houses/house/{own.pk}/change/")
         assert page.locator(".registry-readonly").count() == 0
         assert page.locator("textarea[name=municipalities]").input_value().split("\n")[0] == (
             "Appingedam"
@@ -251,13 +252,13 @@ def visible_task_roles(page, select):
     )
 
 
-def test_the_task_list_offers_only_the_chosen_roles_tasks(browser, live_server, registry):
+def test_the_task_list_offers_only_the_chosen_roles_tasks(browser, live_server_url):
     standard = StandardVersion.objects.current()
     liaison = Role.objects.get(standard_version=standard, code="liaison")
     participant = Role.objects.get(standard_version=standard, code="casusoverleg-deelnemer")
-    context, page = admin_page(browser, live_server, "eenheid-noord")
+    context, page = admin_page(browser, live_server_url, "eenheid-noord")
     try:
-        page.goto(f"{live_server.url}/admin/houses/variation/add/")
+        page.goto(f"{live_server_url}/admin/houses/variation/add/")
         assert visible_task_roles(page, "task") == []
         page.select_option("select[name=role]", str(liaison.pk))
         offered = visible_task_roles(page, "task")

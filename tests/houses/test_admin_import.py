@@ -1,6 +1,7 @@
 """CSV/XLSX import with preview, scoped to the user's eenheid, and export of what is shown."""
 
 import csv
+import datetime
 import io
 
 import openpyxl
@@ -79,7 +80,7 @@ def test_rows_for_another_eenheid_are_refused_per_row_and_nothing_is_imported(
     )
     response = preview(client_for(unit_a_user), Variation, text)
     content = response.content.decode()
-    assert "Veiligheidshuis &#x27;huis-b&#x27; hoort bij een andere eenheid" in content
+    assert "geweigerd" in content and "Veiligheidshuis B" in content
     assert response.context.get("confirm_form") is None
     result = response.context["result"]
     assert [row.import_type for row in result.rows] == ["new", "invalid"]
@@ -112,14 +113,14 @@ def test_an_import_based_on_an_outdated_export_is_refused(unit_a_user, standard,
     variation = VariationFactory(house=house_a, task=task, local_norm="wekelijks")
     resource = VariationResource()
     dataset = resource.export(Variation.objects.filter(pk=variation.pk))
-    variation.local_norm = "dagelijks"
+    variation.review_by = datetime.date(2030, 1, 1)  # someone else's change since the export
     variation.save()
-    dataset.dict = [{**dataset.dict[0], "lokaleNorm": "maandelijks"}]
+    dataset.dict = [{**dataset.dict[0], "onderbouwing": "Nieuwe onderbouwing"}]
     result = resource.import_data(dataset, dry_run=False, user=unit_a_user)
     assert result.has_validation_errors()
     assert "gewijzigd sinds deze export" in str(result.invalid_rows[0].error_dict)
     variation.refresh_from_db()
-    assert variation.local_norm == "dagelijks"
+    assert variation.rationale != "Nieuwe onderbouwing"
 
 
 def test_an_import_update_of_an_own_record_is_in_history(unit_a_user, standard, house_a):

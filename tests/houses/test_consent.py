@@ -15,7 +15,7 @@ from houses.models import Variation
 from registry.lib import rights
 from registry.models import User
 from roles.models import Task
-from tests.admin_forms import admin_url, fast_password_hashing, page_data  # noqa: F401
+from tests.admin_forms import admin_url, page_data
 from tests.api_helpers import assert_problem, token_client
 from tests.conftest import client_for
 from tests.factories import UserFactory, VariationFactory

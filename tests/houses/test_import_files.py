@@ -186,11 +186,12 @@ def test_choice_columns_hold_the_api_values_and_accept_the_dutch_labels(
     rows = csv_rows(export(client, Variation).content)
     assert rows[0]["status"] == Variation.Status.AGREED.value
     assert rows[0]["soort"] == Variation.Kind.ADJUSTMENT.value
-    rows[0]["lokaleNorm"] = "dagelijks"
+    # The rationale, not an agreed term: those change only by consent of both sides.
+    rows[0]["onderbouwing"] = "Nieuwe onderbouwing"
     rows[0]["status"] = str(Variation.Status.AGREED.label).upper()
     confirm(client, Variation, upload(client, Variation, csv_bytes(rows)))
     own_variation.refresh_from_db()
-    assert (own_variation.local_norm, own_variation.status) == ("dagelijks", "agreed")
+    assert (own_variation.rationale, own_variation.status) == ("Nieuwe onderbouwing", "agreed")
 
 
 # Rows that are refused ------------------------------------------------------------------------
@@ -201,7 +202,7 @@ def test_a_changing_row_without_the_revision_column_is_refused_in_dutch(unit_a_u
     rows = csv_rows(export(client, Variation).content)
     for row in rows:
         del row["revisie"]
-        row["lokaleNorm"] = "maandelijks"
+        row["onderbouwing"] = "Nieuwe onderbouwing"
     response = upload(client, Variation, csv_bytes(rows))
     assert "de kolom &#x27;revisie&#x27; ontbreekt" in response.content.decode()
     assert response.context.get("confirm_form") is None
@@ -221,7 +222,7 @@ def test_an_unchanged_row_without_the_revision_column_is_just_skipped(unit_a_use
 def test_a_changing_row_with_an_emptied_revision_is_refused(unit_a_user, own_variation):
     client = client_for(unit_a_user)
     rows = csv_rows(export(client, Variation).content)
-    rows[0].update(revisie="", lokaleNorm="maandelijks")
+    rows[0].update(revisie="", onderbouwing="Nieuwe onderbouwing")
     content = upload(client, Variation, csv_bytes(rows)).content.decode()
     assert "de revisie is leeg of geen getal" in content
 

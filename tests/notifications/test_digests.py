@@ -57,8 +57,8 @@ def manager_of_house_a(house_a):
         username="km-a",
         email="km-a@gemeente.example",
         kind=User.Kind.KETENMANAGER,
-        house=house_a,
     )
+    user.houses.set([house_a])
     DigestChoice.objects.create(user=user, frequency=DigestChoice.Frequency.DAILY)
     return user
 
@@ -123,9 +123,8 @@ def test_a_weekly_digest_is_sent_once_a_week(smtp, manager_of_house_a, things_to
 
 @pytest.mark.django_db
 def test_a_digest_covers_only_the_users_own_houses(smtp, house_b, things_to_report):
-    other = UserFactory(
-        username="km-b", email="km-b@gemeente.example", kind=User.Kind.KETENMANAGER, house=house_b
-    )
+    other = UserFactory(username="km-b", email="km-b@gemeente.example", kind=User.Kind.KETENMANAGER)
+    other.houses.set([house_b])
     DigestChoice.objects.create(user=other, frequency=DigestChoice.Frequency.DAILY)
     assert send_due() == 1  # house B's own creation is a change there; nothing of house A
     _, message = smtp.messages[0]

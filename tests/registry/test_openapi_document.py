@@ -21,13 +21,24 @@ OPERATIONS = [
     for method, operation in path_item.items()
     if method in METHODS
 ]
+#: Every answer may be 429 (throttled) or 503 (a passing database fault); writes may be 413.
 PROBLEM_STATUSES = {
-    "get": {"400", "401", "404", "406"},
-    "post": {"400", "401", "403", "404", "406", "409", "415"},
-    "put": {"400", "401", "403", "404", "406", "409", "412", "415", "428"},
-    "patch": {"400", "401", "403", "404", "406", "409", "412", "415", "428"},
-    "delete": {"400", "401", "403", "404", "406", "409", "412", "428"},
+    "get": {"400", "401", "404", "406", "429", "503"},
+    "post": {"400", "401", "403", "404", "406", "409", "413", "415", "429", "503"},
+    "put": {"400", "401", "403", "404", "406", "409", "412", "413", "415", "428", "429", "503"},
+    "patch": {"400", "401", "403", "404", "406", "409", "412", "413", "415", "428", "429", "503"},
+    "delete": {"400", "401", "403", "404", "406", "409", "412", "428", "429", "503"},
 }
+#: POST actions on one record (instemmen, afwijzen, …) are conditional like updates.
+CONDITIONAL_POST_STATUSES = PROBLEM_STATUSES["post"] | {"412", "428"}
+
+
+def is_conditional_post(method, operation):
+    return method == "post" and {"$ref": "#/components/parameters/If-Match"} in operation.get(
+        "parameters", []
+    )
+
+
 VERSION_HEADER = {"$ref": "#/components/headers/API-Version"}
 ETAG_HEADER = {"$ref": "#/components/headers/ETag"}
 
@@ -64,7 +75,10 @@ def test_the_version_header_and_the_problem_responses_are_written_out_once():
 @each_operation
 def test_every_operation_refers_to_the_shared_problem_responses(label, method, operation):
     problems = {code for code in operation["responses"] if code.startswith(("4", "5"))}
-    assert problems == PROBLEM_STATUSES[method]
+    if is_conditional_post(method, operation):
+        assert problems == CONDITIONAL_POST_STATUSES
+    else:
+        assert problems == PROBLEM_STATUSES[method]
     for code in problems:
         assert operation["responses"][code] == {"$ref": f"#/components/responses/{code}"}
 
@@ -94,9 +108,10 @@ def test_conditional_request_parameters_are_shared(label, method, operation):
     if method == "get":
         assert {"$ref": "#/components/parameters/If-None-Match"} in parameters
     if_match = {"$ref": "#/components/parameters/If-Match"}
-    if method in {"put", "patch", "delete"}:
+    if method in {"put", "patch", "delete"} or is_conditional_post(method, operation):
         assert if_match in parameters
         assert resolve(if_match)["required"] is True
+        assert "412" in operation["responses"] and "428" in operation["responses"]
     else:
         assert if_match not in parameters
 

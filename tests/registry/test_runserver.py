@@ -23,18 +23,19 @@ ROOT = Path(__file__).resolve().parents[2]
 SETUP = """
 from houses.models import House, PoliceUnit
 from registry.models import ApiToken, User
-from roles.models import Role, StandardVersion
+from roles.models import Role, StandardVersion, Task
 
 unit = PoliceUnit.objects.create(code="eenheid-a", name="Eenheid A")
 House.objects.create(code="huis-a", name="Veiligheidshuis A", seat="Stad", police_unit=unit)
 version = StandardVersion.objects.create(version="1.0", title="Standaard")
-version.publish()
 role = Role.objects.create(
     standard_version=version,
     code="liaison",
     name="Liaison",
     expected_presence=Role._meta.get_field("expected_presence").choices[0][0],
 )
+Task.objects.create(role=role, code="schakel", title="Schakel", kind=Task.Kind.CORE)
+version.publish(changes="Eerste versie")
 user = User.objects.create_user("landelijk", password="x", kind=User.Kind.NATIONAL)
 _, token = ApiToken.objects.create(user=user, name="http")
 print(token, role.pk)
