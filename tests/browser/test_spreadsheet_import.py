@@ -86,24 +86,32 @@ def test_unit_staff_export_edit_and_reimport_assignments_with_a_preview(
     admin_login(page, base)
     path = download_export(page, base, "assignment", file_format, tmp_path)
 
+    # The browser tests share their data: each format sets its own value.
+    hours = {"csv": 32, "xlsx": 30}[file_format]
+
     def fewer_hours_in_groningen(row):
         if row["veiligheidshuis"] == "avz-groningen" and row["rol"] == "liaison":
-            row["urenPerWeek"] = 32
+            row["urenPerWeek"] = hours
 
     edit_file(path, file_format, fewer_hours_in_groningen)
     upload_for_preview(page, base, "assignment", path, file_format)
 
     preview = page.get_by_role("region", name="Voorbeeld")
     preview.wait_for()
+    # No database read before the confirmation: on SQLite the live server and the test share
+    # one in-memory database, and a read in the test's transaction would lock the table.
     assert page.locator("tr.update").count() == 1
-    assert page.locator("tr.skip").count() == Assignment.objects.count() - 1
+    skipped = page.locator("tr.skip").count()
+    assert skipped >= 1
     assert_accessible(page)
     page.click("input[type=submit][value='Import bevestigen']")
     page.wait_for_url(f"{base}/admin/houses/assignment/")
     assert "Import voltooid: 0 nieuw, 1 gewijzigd" in page.locator(".messagelist").inner_text()
+    assert skipped == Assignment.objects.count() - 1
 
     changed = Assignment.objects.get(house__code="avz-groningen", role__code="liaison")
-    assert (changed.hours_per_week, changed.revision) == (32, 2)
+    assert changed.hours_per_week == hours
+    assert changed.history.first().history_change_reason
     assert list(Assignment.objects.exclude(pk=changed.pk).values_list("revision", flat=True)) == [
         1
     ] * (Assignment.objects.count() - 1)
