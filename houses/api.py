@@ -132,6 +132,12 @@ class VariationViewSet(RegistryViewSet):
     serializer_class = VariationSerializer
     filterset_class = VariationFilter
 
+    def creation_refusal(self, user):
+        # Ketenmanagers propose for their houses without a model permission of their own.
+        if consent.may_propose_somewhere(user):
+            return None
+        return str(consent.PROPOSE_NOWHERE)
+
     def check_may_add(self, request, instance):
         refusal = rights.consent_refusal(request.user, "propose", instance)
         if refusal is not None:

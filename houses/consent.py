@@ -129,6 +129,21 @@ def may_propose(user, v) -> Refusal | None:
     )
 
 
+PROPOSE_NOWHERE = _(
+    "U kunt alleen afwijkingen voorstellen voor de huizen van uw eigen eenheid of de huizen "
+    "waarvan u ketenmanager bent."
+)
+
+
+def may_propose_somewhere(user) -> bool:
+    """Is there any house ``user`` may propose a variation for (before the body is read)?"""
+    return bool(
+        acts_everywhere(user)
+        or (is_signed_in(user) and getattr(user, "editable_unit_id", None))
+        or getattr(user, "ketenmanager_house_ids", ())
+    )
+
+
 def may_decide(user, v, reason: str = "") -> Refusal | None:
     waiting = awaiting_side(v)
     if not waiting:

@@ -123,7 +123,10 @@ class EditRights(permissions.BasePermission):
             return False
         if request.method == "POST" and getattr(view, "action", None) == "create":
             # Before the body is read: who may not add any record gets 403, not field errors.
-            return rights.may_some(request.user, "add", view.get_queryset().model)
+            refusal = view.creation_refusal(request.user)
+            if refusal:
+                self.message = refusal
+                return False
         return True
 
     def has_object_permission(self, request, view, obj):
@@ -360,6 +363,13 @@ class RegistryViewSet(ReadMixin, viewsets.ModelViewSet):
                 raise PreconditionFailed()
             instance.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def creation_refusal(self, user):
+        """Why ``user`` may add no object here at all (asked before the body is read), or
+        None."""
+        if rights.may_some(user, "add", self.get_queryset().model):
+            return None
+        return EditRights.message
 
     def check_may_add(self, request, instance):
         """Refuse (403) a new object the user may not add."""

@@ -113,16 +113,27 @@ def test_history_page_is_reached_from_the_house_page_and_pages(user_page, live_s
     assert page.locator("table tbody tr").count() >= 3
 
 
-@pytest.fixture
-def bad_input(live_server_url):
-    """A 200-character unbroken local norm and a 10,000-character rationale."""
+@pytest.fixture(scope="module")
+def bad_input(live_server_url, django_db_blocker):
+    """A 200-character unbroken local norm and a 10,000-character rationale, committed outside
+    any test's transaction (on SQLite the live server shares the in-memory database, and a
+    write in the test's transaction would lock it), and removed after this module."""
+    with django_db_blocker.unblock():
+        created = _bad_input()
+    yield created[0]
+    with django_db_blocker.unblock():
+        for variation in created[1:]:
+            variation.delete()
+
+
+def _bad_input():
     house = House.objects.get(code="zvh-noord-limburg")
     standard = StandardVersion.objects.current()
     role = Role.objects.get(standard_version=standard, code="liaison")
     tasks = list(Task.objects.filter(role=role, kind=Task.Kind.CORE).order_by("position"))
     taken = set(house.variations.values_list("task_id", flat=True))
     free = [task for task in tasks if task.pk not in taken]
-    Variation.objects.create(
+    first = Variation.objects.create(
         house=house,
         role=role,
         task=free[0],
@@ -135,7 +146,7 @@ def bad_input(live_server_url):
         agreed_before_consent=True,
         standard_version=standard,
     )
-    Variation.objects.create(
+    second = Variation.objects.create(
         house=house,
         role=role,
         task=free[1],
@@ -144,7 +155,7 @@ def bad_input(live_server_url):
         status=Variation.Status.PROPOSED,
         standard_version=standard,
     )
-    return house
+    return house, first, second
 
 
 def test_long_unbroken_and_very_long_texts_do_not_widen_the_page(
