@@ -20,7 +20,7 @@ from django.test import Client
 
 from houses.models import Assignment, House
 from registry.models import User
-from roles.models import StandardVersion
+from roles.models import Role, StandardVersion, Task
 from tests.admin_forms import admin_url, page_data
 from tests.api_helpers import token_client
 from tests.factories import AssignmentFactory, HouseFactory, UserFactory
@@ -146,23 +146,34 @@ def test_admin_house_save_with_inline_assignment_races_api_patch_without_deadloc
     print(f"admin: {statuses['admin']}\napi: {statuses['api']}")
 
 
+def publishable_draft(version, title):
+    """A draft that may be published: a role with a core task."""
+    draft = StandardVersion.objects.create(
+        version=version, title=title, status=StandardVersion.Status.DRAFT
+    )
+    role = Role.objects.create(
+        standard_version=draft,
+        code="liaison",
+        name="Liaison",
+        expected_presence=Role._meta.get_field("expected_presence").choices[0][0],
+    )
+    Task.objects.create(role=role, code="schakel", title="Schakel", kind=Task.Kind.CORE)
+    return draft
+
+
 def test_publish_races_api_patch_of_the_draft_without_deadlock(national):
     api = token_client(national)
     api.raise_request_exception = False
     outcomes_seen = {"publish": [], "api": []}
-    StandardVersion.objects.create(
-        version="0.1", title="Eerste", status=StandardVersion.Status.DRAFT
-    ).publish()
+    publishable_draft("0.1", "Eerste").publish(changes="Eerste versie")
     for round_number in range(ROUNDS + FORCED_ROUNDS):
-        draft = StandardVersion.objects.create(
-            version=f"1.{round_number}", title="Concept", status=StandardVersion.Status.DRAFT
-        )
+        draft = publishable_draft(f"1.{round_number}", "Concept")
         url = f"/api/v1/standaarden/{draft.version}"
         tag = api.get(url)["ETag"]
 
         def publish(draft=draft):
             try:
-                draft.publish()
+                draft.publish(changes="Nieuwe versie")
             except Exception as exc:  # noqa: BLE001
                 return type(exc).__name__
             return "published"
