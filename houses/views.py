@@ -332,8 +332,8 @@ class UnitDetailView(TemplateView):
         )
         packages = task_packages(houses)
         variations = list(
-            Variation.objects.filter(house__police_unit=unit)
-            .exclude(status__in=[Variation.Status.REJECTED, Variation.Status.ENDED])
+            Variation.objects.open()
+            .filter(house__police_unit=unit)
             .select_related("house", "role", "task", "standard_version")
             .order_by("house__name", "role__position", "kind")
         )

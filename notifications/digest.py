@@ -24,12 +24,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from houses.consent import DUE_WITHIN_DAYS
 from houses.models import House, Variation
 from notifications.models import DigestChoice, DigestSent, Event
 
 logger = logging.getLogger(__name__)
 
-DUE_WITHIN = datetime.timedelta(days=90)
+DUE_WITHIN = datetime.timedelta(days=DUE_WITHIN_DAYS)  # the same window as Wat wacht op mij
 
 
 def period_of(frequency: str, today: datetime.date) -> tuple[str, datetime.date]:
