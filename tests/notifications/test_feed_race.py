@@ -2,6 +2,10 @@
 
 A client that keeps its cursor and keeps asking must see every event exactly once, also when a
 transaction that wrote an event earlier (lower id) commits later than another one.
+
+Registry writes queue on the change counter (one lock order), so two of them cannot overtake
+each other. The feed must not depend on that: the transaction held open here writes its event
+row directly, outside that queue, while registry writes commit past it.
 """
 
 import random
@@ -9,21 +13,15 @@ import threading
 
 import pytest
 from django.db import connection, connections, transaction
+from django.utils import timezone
 from simple_history.signals import post_create_historical_record
 
 from houses.models import PoliceUnit
+from notifications.events import transaction_id_expression
 from notifications.feed import page, visible_events
 from notifications.models import Event
 
 pytestmark = [
-    # Every writer now locks the change counter before any record (one lock order), so a
-    # later registry write waits for an earlier open one and cannot commit before it: the
-    # out-of-order commit these tests force no longer happens through registry writes, and
-    # forcing it makes each round wait for its timeout. To be rewritten against that order.
-    pytest.mark.skip(
-        reason="writers queue on the change counter; the forced out-of-order commit "
-        "needs a rewrite against the one lock order"
-    ),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="needs PostgreSQL: concurrent transactions that commit out of order "
@@ -63,6 +61,21 @@ def write_unit(code, *, hold=None):
         unit = PoliceUnit.objects.create(code=code, name=code, kind=PoliceUnit.Kind.REGIONAL)
         event_id = Event.objects.get(resource=Event.Resource.POLICE_UNIT, object_id=unit.pk).id
     return event_id
+
+
+def write_event_held_open(code, *, hold):
+    """Write an event row in a transaction that stays open while ``hold`` runs; its id."""
+    with transaction.atomic():
+        event = Event.objects.create(
+            transaction_id=transaction_id_expression("default"),
+            occurred_at=timezone.now(),
+            kind=Event.Kind.CREATED,
+            resource=Event.Resource.POLICE_UNIT,
+            object_id=code,
+            label=code,
+        )
+        hold()
+    return event.id
 
 
 def in_thread(target, results, key):
@@ -107,7 +120,7 @@ def test_an_event_committed_late_is_neither_skipped_nor_repeated():
                 early_has_id.set()
                 assert late_committed.wait(30)
 
-            return write_unit(f"vroeg-{round_}", hold=hold)
+            return write_event_held_open(f"vroeg-{round_}", hold=hold)
 
         def late(round_=round_, early_has_id=early_has_id, late_committed=late_committed):
             assert early_has_id.wait(30)
@@ -158,7 +171,7 @@ def test_an_open_transaction_holds_back_later_events_until_it_commits():
             early_has_id.set()
             assert checked.wait(30)
 
-        return write_unit("vroeg", hold=hold)
+        return write_event_held_open("vroeg", hold=hold)
 
     def late():
         assert early_has_id.wait(30)

@@ -25,13 +25,17 @@ pytestmark = [
 ]
 
 ROOT = Path(__file__).resolve().parents[2]
+WORKER_SESSION = "webhook-worker-under-test"
 
 
 def start_worker(*args):
     db = connection.settings_dict
     env = dict(
         os.environ,
-        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        DATABASE_URL=(
+            f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+            f"?application_name={WORKER_SESSION}"
+        ),
         WEBHOOK_ALLOW_HTTP="true",
         WEBHOOK_ALLOW_PRIVATE="true",
         WEBHOOK_TIMEOUT="4",
@@ -85,16 +89,17 @@ def test_a_delivery_cut_off_by_a_killed_worker_is_sent_by_the_next_one():
             second.send_signal(signal.SIGTERM)
             second.wait(30)
 
-    # The workers' database sessions end with their processes.
-    def others():
+    # The workers' database sessions end with their processes (counted by the name the
+    # workers give their sessions, so that no other test's session can be mistaken for one).
+    def workers_sessions():
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND pid <> pg_backend_pid()"
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s",
+                [WORKER_SESSION],
             )
             return cursor.fetchone()[0]
 
-    assert wait_for(lambda: others() == 0, 30)
+    assert wait_for(lambda: workers_sessions() == 0, 30)
     ids = [headers["Webhook-Id"] for _, headers, _ in receiver.requests]
     assert ids[-1] == str(event.uuid)
     assert set(ids) == {str(event.uuid)}  # at least once, always with the same event id
