@@ -2,8 +2,9 @@
 
 A ketenmanager hears about their own house, unit staff about the houses of their eenheid,
 national staff (and readers who ask for it) about every house: the changes in the period
-(from the change feed), proposed variations awaiting a decision, and agreed phase-outs that
-are overdue or due within 90 days. Each digest links to the page where the user acts.
+(from the change feed), what awaits them on "Wat wacht op mij" (proposals awaiting their
+decision, their own proposals awaiting the other side), and agreed phase-outs that are overdue
+or due within 90 days. Each digest links to the page where the user acts.
 
 Sending twice in one period never happens: a ``DigestSent`` row for (user, period) is written
 in the same transaction as the sending, and the database refuses a second one; a worker that
@@ -24,7 +25,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from houses.consent import DUE_WITHIN_DAYS
+from houses.consent import DUE_WITHIN_DAYS, inbox
 from houses.models import House, Variation
 from notifications.models import DigestChoice, DigestSent, Event
 
@@ -63,7 +64,8 @@ def build(user, since: datetime.datetime, today: datetime.date) -> dict | None:
         .order_by("occurred_at", "id")[:200]
     )
     variations = Variation.objects.filter(house_id__in=house_ids).select_related("house", "role")
-    proposals = list(variations.proposed().order_by("house__name", "pk"))
+    waiting = inbox(user, today=today)  # the same lists as the page "Wat wacht op mij"
+    to_decide, own = waiting["to_decide"], waiting["own"]
     overdue = list(variations.overdue(today).order_by("phase_out_by"))
     due_soon = list(
         variations.agreed()
@@ -74,15 +76,17 @@ def build(user, since: datetime.datetime, today: datetime.date) -> dict | None:
         )
         .order_by("phase_out_by")
     )
-    if not (changes or proposals or overdue or due_soon):
+    if not (changes or to_decide or own or overdue or due_soon):
         return None
     base = settings.SITE_URL.rstrip("/")
-    for variation in [*proposals, *overdue, *due_soon]:
+    for variation in [*own, *overdue, *due_soon]:
         variation.page_url = base + reverse("house-detail", args=[variation.house.code])
     return {
         "user": user,
         "changes": changes,
-        "proposals": proposals,
+        "to_decide": to_decide,
+        "own": own,
+        "inbox_url": base + reverse("inbox"),
         "overdue": overdue,
         "due_soon": due_soon,
         "since": since,

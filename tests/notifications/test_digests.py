@@ -11,6 +11,7 @@ from aiosmtpd.controller import Controller
 from django.db import connection, connections
 from django.utils import timezone
 
+from houses.consent import Side
 from houses.models import Variation
 from notifications.digest import send_due
 from notifications.models import DigestChoice, DigestSent
@@ -100,7 +101,9 @@ def test_a_daily_digest_is_sent_once_a_day_in_dutch_text_and_html(
     assert "voorstel" in message["Subject"]
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
-    assert "VOORSTELLEN DIE WACHTEN OP EEN BESLUIT" in text
+    assert "VOORSTELLEN DIE OP UW BESLUIT WACHTEN" in text
+    assert "Beslis op https://register.example.nl/wat-wacht-op-mij/" in text
+    assert 'href="https://register.example.nl/wat-wacht-op-mij/"' in html
     assert "AFBOUW OVER DE DATUM" in text
     assert "https://register.example.nl/veiligheidshuizen/huis-a/" in text
     assert 'href="https://register.example.nl/veiligheidshuizen/huis-a/"' in html
@@ -131,6 +134,37 @@ def test_a_digest_covers_only_the_users_own_houses(smtp, house_b, things_to_repo
     text = message.get_body(("plain",)).get_content()
     assert "huis-a" not in text
     assert "VOORSTELLEN" not in text
+
+
+@pytest.mark.django_db
+def test_a_proposal_awaits_the_other_side_not_its_proposer(
+    smtp, standard, house_a, unit_a_user, manager_of_house_a
+):
+    DigestChoice.objects.create(user=unit_a_user, frequency=DigestChoice.Frequency.DAILY)
+    unit_a_user.email = "eenheid-a@politie.example"
+    unit_a_user.save()
+    VariationFactory(
+        house=house_a,
+        task=standard.roles.get(code="liaison").tasks.get(code="schakel"),
+        status=Variation.Status.PROPOSED,
+        proposed_side=Side.HOUSE,
+        proposed_by=manager_of_house_a,
+        agreed_on=None,
+        agreed_with="",
+    )
+    assert send_due() == 2
+    texts = {
+        recipients[0]: (message["Subject"], message.get_body(("plain",)).get_content())
+        for recipients, message in smtp.messages
+    }
+    subject, text = texts["eenheid-a@politie.example"]
+    assert "1 voorstel wacht op uw besluit" in subject
+    assert "VOORSTELLEN DIE OP UW BESLUIT WACHTEN" in text
+    assert "UW VOORSTELLEN" not in text
+    subject, text = texts["km-a@gemeente.example"]
+    assert "wacht op uw besluit" not in subject
+    assert "VOORSTELLEN DIE OP UW BESLUIT WACHTEN" not in text
+    assert "UW VOORSTELLEN DIE OP DE ANDERE KANT WACHTEN" in text
 
 
 @pytest.mark.django_db
