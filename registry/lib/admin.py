@@ -31,7 +31,7 @@ REVERT_REASON = "Teruggezet naar een eerdere versie"
 TIMESTAMPS = ["revision", "created_at", "updated_at"]
 
 
-def read_only_reason(obj) -> str | None:
+def frozen_reason(obj) -> str | None:
     """Why nobody may change ``obj`` any more (``EditableModel.read_only_reason``), or None."""
     check = getattr(obj, "read_only_reason", None)
     return check() if check and getattr(obj, "pk", None) is not None else None
@@ -246,9 +246,9 @@ def _unit_phrase(unit) -> str:
     return name[0].lower() + name[1:] if name.startswith("Eenheid ") else name
 
 
-def readonly_reason(user, obj) -> str:
+def view_only_reason(user, obj) -> str:
     """Why ``user`` may look at ``obj`` in the admin but not change it: one line, in Dutch."""
-    frozen = read_only_reason(obj)
+    frozen = frozen_reason(obj)
     if frozen:
         return frozen
     unit = unit_of(obj)
@@ -289,7 +289,7 @@ class ScopedPermissionsMixin:
             return False
         if obj is None:
             return rights.may_some(user, action, self.model)
-        return rights.may(user, action, obj) and not read_only_reason(obj)
+        return rights.may(user, action, obj) and not frozen_reason(obj)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if is_list_field(db_field):
@@ -372,7 +372,7 @@ class ScopedAdminMixin(ScopedPermissionsMixin):
         if obj is not None and not self.has_change_permission(request, obj):
             extra_context = {
                 **(extra_context or {}),
-                "readonly_reason": readonly_reason(request.user, obj),
+                "readonly_reason": view_only_reason(request.user, obj),
             }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -479,7 +479,7 @@ class ScopedInlineMixin(ScopedPermissionsMixin):
         # Editable inline rows only on a page the user may save, and only rows in reach.
         parent_editable = (
             not hasattr(obj, "is_editable_by") or obj.is_editable_by(user)
-        ) and not read_only_reason(obj)
+        ) and not frozen_reason(obj)
         return parent_editable and rights.may(user, action, self._probe(obj))
 
     def has_view_permission(self, request, obj=None):
