@@ -22,7 +22,7 @@ class FeedPagination(pagination.BasePagination):
     def get_paginated_response_schema(self, schema):
         return {
             "type": "object",
-            "required": ["resultaten", "cursor", "volgende"],
+            "required": ["resultaten", "cursor", "volgende", "meer"],
             "properties": {
                 "resultaten": schema,
                 "cursor": {
@@ -35,7 +35,13 @@ class FeedPagination(pagination.BasePagination):
                 "volgende": {
                     "type": "string",
                     "format": "uri",
-                    "description": "Adres van de volgende pagina.",
+                    "description": "Adres van de volgende pagina (altijd gegeven: daar "
+                    "verschijnen nieuwe gebeurtenissen).",
+                },
+                "meer": {
+                    "type": "boolean",
+                    "description": "Of er na deze pagina al meer gebeurtenissen klaarstaan. "
+                    "Onwaar: u bent bij; vraag volgende later opnieuw.",
                 },
             },
         }
@@ -98,7 +104,9 @@ class EventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 errors["paginaGrootte"] = [_("Geef een getal van 1 tot en met %d.") % MAX_SIZE]
         if errors:
             raise exceptions.ValidationError(errors)
-        events = page(self.filter_queryset(self.get_queryset()), cursor, size)
+        events = page(self.filter_queryset(self.get_queryset()), cursor, size + 1)
+        more = len(events) > size
+        events = events[:size]
         next_cursor = events[-1].cursor if events else (raw_cursor or None)
         url = request.build_absolute_uri()
         next_url = replace_query_param(url, "cursor", next_cursor) if next_cursor else url
@@ -107,5 +115,6 @@ class EventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 "resultaten": self.get_serializer(events, many=True).data,
                 "cursor": next_cursor,
                 "volgende": next_url,
+                "meer": more,
             }
         )

@@ -22,14 +22,18 @@ def changes(standard, house_a, house_b):
 
 
 def all_events(client, **params):
-    seen, cursor = [], None
+    seen, cursor, more = [], None, None
     for _ in range(100):
         query = dict(params, paginaGrootte=3)
         if cursor:
             query["cursor"] = cursor
         body = client.get("/api/v1/gebeurtenissen", query).json()
+        # "meer" on the page before said whether this one has events.
+        assert more is None or more is bool(body["resultaten"])
+        more = body["meer"]
         if not body["resultaten"]:
             assert body["cursor"] == cursor
+            assert more is False
             return seen
         seen += body["resultaten"]
         cursor = body["cursor"]
