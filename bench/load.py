@@ -16,11 +16,16 @@ values sent; each assignment reads back with the values of its last accepted upd
 history holds every accepted update at the revision the server returned; and the server's
 write log (``registry.writes``) has one line for each accepted write, no more, no less.
 
+With LOAD_DB_RESTART_AT=<seconds>, PostgreSQL is restarted (fast shutdown: every open
+session is cut off) that many seconds into the run. While it is away the server may answer
+503 with ``Retry-After``: such a write was not acknowledged, so it is not checked; any other
+5xx, a 503 without ``Retry-After``, or a lost acknowledged write still fails the run.
+
 It fails (exit 1) on any 5xx, connection error, unexpected status, lost write, or when a
 worker's resident memory grew by more than LOAD_MAX_RSS_GROWTH_MB between the start (after a
 warm-up) and the end. Knobs: LOAD_REQUESTS (default 3000), LOAD_DURATION (seconds, 60),
 LOAD_CLIENTS_PER_USER (2), LOAD_SCALE (1), LOAD_PORT (8300), LOAD_PG_PORT (54350),
-LOAD_MAX_RSS_GROWTH_MB (25), LOAD_SEED (1).
+LOAD_MAX_RSS_GROWTH_MB (25), LOAD_SEED (1), LOAD_DB_RESTART_AT (unset: no restart).
 """
 
 from __future__ import annotations
@@ -51,6 +56,7 @@ PORT = int(os.environ.get("LOAD_PORT", "8300"))
 PG_PORT = int(os.environ.get("LOAD_PG_PORT", "54350"))
 MAX_RSS_GROWTH_MB = float(os.environ.get("LOAD_MAX_RSS_GROWTH_MB", "25"))
 SEED = int(os.environ.get("LOAD_SEED", "1"))
+RESTART_AT = float(os.environ.get("LOAD_DB_RESTART_AT") or 0)
 UNITS = 3  # eenheden with their own staff client
 SHARED_ASSIGNMENTS = 4  # per eenheid: few, so that concurrent updates meet
 bench.PORT = PORT
@@ -163,9 +169,16 @@ def timed(tally: Tally, operation: str, client: Client, method: str, path: str, 
         tally.problem(f"{method} {path}: verbinding mislukt ({exc!r})")
         return None
     tally.count(operation, status, time.monotonic() - started)
+    if unavailable(status, headers):
+        return None  # not acknowledged: the client would come back after Retry-After
     if status >= 500:
         tally.problem(f"{method} {path}: {status} {payload[:200]!r}")
     return status, headers, payload
+
+
+def unavailable(status: int, headers: dict) -> bool:
+    """A 503 that says when to come back, while the database restarts."""
+    return bool(RESTART_AT) and status == 503 and bool(headers.get("Retry-After"))
 
 
 def expect(tally: Tally, result, allowed: set[int], what: str) -> bool:
@@ -389,6 +402,16 @@ def main() -> int:
             for i, user in enumerate(users)
             for c in range(CLIENTS_PER_USER)
         ]
+        restart = {}
+        if RESTART_AT:
+
+            def restart_database():
+                time.sleep(RESTART_AT)
+                began = time.monotonic()
+                postgres.restart()
+                restart.update(at=began - started, took=time.monotonic() - began)
+
+            threads.append(threading.Thread(target=restart_database))
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -400,8 +423,10 @@ def main() -> int:
         accepted = check["created"] + check["updated"]
         calls = sum(tally.by_status.values())
 
-        server_errors = sum(
-            n for status, n in tally.by_status.items() if status >= 500 or not status
+        retry_later = tally.by_status[503] if RESTART_AT else 0
+        server_errors = (
+            sum(n for status, n in tally.by_status.items() if status >= 500 or not status)
+            - retry_later
         )
         growth = {pid: rss_end.get(pid, 0) - rss_start[pid] for pid in rss_start}
         log(
@@ -410,6 +435,14 @@ def main() -> int:
             f"p99 {percentile(tally.latencies, 0.99) * 1000:.0f} ms"
         )
         log("per status: " + ", ".join(f"{s}: {n}" for s, n in sorted(tally.by_status.items())))
+        if RESTART_AT:
+            if restart:
+                log(
+                    f"PostgreSQL herstart na {restart['at']:.1f} s, weg voor "
+                    f"{restart['took']:.1f} s; {retry_later} keer 503 met Retry-After"
+                )
+            else:
+                log("PostgreSQL is niet herstart (de run was eerder klaar)")
         log("per soort: " + ", ".join(f"{o}: {n}" for o, n in sorted(tally.by_operation.items())))
         log(
             f"geaccepteerde schrijfacties: {check['created']} afwijkingen aangemaakt, "
@@ -434,6 +467,8 @@ def main() -> int:
             failures.append(f"{audited} schrijfacties gelogd, {accepted} geaccepteerd")
         if not check["created"] or not check["updated"]:
             failures.append("geen geaccepteerde schrijfactie om te controleren")
+        if RESTART_AT and not restart:
+            failures.append("de database is niet herstart tijdens de run")
         if set(rss_end) != set(rss_start):
             failures.append("een worker is herstart")
         elif max(growth.values()) > MAX_RSS_GROWTH_MB:
