@@ -119,7 +119,7 @@ class DashboardView(TemplateView):
             "chart": chart(conformance),
             "overdue": overdue,
             "review": review,
-            "export_query": query.urlencode() if query else export_query(self.request),
+            "export_query": export_query(self.request) if query is None else query.urlencode(),
         }
 
 
