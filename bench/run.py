@@ -445,16 +445,21 @@ def first_reads(
 ) -> list[AfterWrite]:
     """ROUNDS times: one write, then one timed request to each server in turn."""
     path = next(e for e in ENDPOINTS if e.key == key).url_path
+    # One host name for every server, as behind a load balancer (API links are absolute, so
+    # the host is part of what an API answer is cached under).
+    host = f"127.0.0.1:{servers[0][0]}"
     for port, cookie in servers:  # fill every worker's cache (or the shared one) once
         for _ in range(4):
-            request("GET", path, {"Cookie": cookie}, port=port)
+            request("GET", path, {"Cookie": cookie, "Host": host}, port=port)
     times = {port: [] for port, _cookie in servers}
     facts = {port: {"status": 0, "size": 0, "queries": set()} for port, _cookie in servers}
     for _ in range(ROUNDS):
         writer.write()
         for port, cookie in servers:
             started = time.perf_counter()
-            status, headers, body = request("GET", path, {"Cookie": cookie}, port=port)
+            status, headers, body = request(
+                "GET", path, {"Cookie": cookie, "Host": host}, port=port
+            )
             times[port].append((time.perf_counter() - started) * 1000)
             found = {name.lower(): value for name, value in headers}
             facts[port].update(status=status, size=len(body))
