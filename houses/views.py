@@ -26,7 +26,7 @@ from houses.history import change_count, recent_changes
 from houses.models import House, HouseCaseMeeting, PoliceUnit, Variation
 from houses.overview import conformance_by_unit, matrix
 from houses.package import AS_STANDARD, task_package, task_packages
-from houses.pieces import filter_query, house_pieces, with_revisions
+from houses.pieces import filter_query, house_pieces, listed_houses
 from houses.regions import COLOUR_BY, LEGENDS, map_size, region_tiles
 from registry.lib import rights
 from registry.lib.admin import stale_message
@@ -178,8 +178,7 @@ class MatrixExportView(View):
             filterset = house_filterset(query)
 
         def build():
-            houses = list(with_revisions(filterset.qs))
-            pieces = house_pieces(houses, today=today)
+            pieces = house_pieces(listed_houses(filterset.qs), today=today)
             header = matrix_header([name for _code, name in pieces[0].roles] if pieces else [])
             rows = [piece.table_row for piece in pieces]
             if fmt == "xlsx":

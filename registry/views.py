@@ -30,9 +30,9 @@ from django.views.generic import TemplateView
 from houses.filters import HouseFilter
 from houses.models import Assignment, House, PoliceUnit, Variation
 from houses.overview import conformance_by_unit
-from houses.pieces import SummaryOnly, filter_query, house_pieces, with_revisions
+from houses.pieces import SummaryOnly, filter_query, house_pieces, listed_houses
 from houses.views import PAGE_FILTERS, export_query, house_filterset
-from registry.lib.cache import cached_fragment, current_revision
+from registry.lib.cache import SHARED, VARIATIONS, cached_fragment, revisions
 from registry.lib.faults import is_transient, retry_after
 from roles.models import Role, StandardVersion, Task
 
@@ -55,7 +55,9 @@ class DashboardView(TemplateView):
         # only the changed house's piece is computed again. Filters with an invalid value are
         # shown with their errors, not cached.
         today = timezone.localdate()
-        revision = current_revision()
+        counters = revisions(VARIATIONS)  # one query, as current_revision() would be
+        revision = counters[""]
+        self.attention_revision = f"s{counters[SHARED]}.v{counters[VARIATIONS]}"
         filterset = house_filterset(self.request.GET)
         query = filter_query(filterset, PAGE_FILTERS + ["sorteer"])
 
@@ -78,9 +80,17 @@ class DashboardView(TemplateView):
         return super().get_context_data(content=content, **kwargs)
 
     def content_context(self, today, filterset, query):
-        houses = list(with_revisions(filterset.qs))
+        houses = listed_houses(filterset.qs)
         pieces = house_pieces(houses, today=today)
         units = list(PoliceUnit.objects.all())
+        # National, whatever the filters; recomputed only after a write to a variation or a
+        # house, or a shared one (not after a change of an assignment, say).
+        attention = cached_fragment(
+            ["dashboard-attention", today],
+            "registry/includes/dashboard_attention.html",
+            lambda: self.attention_context(today),
+            revision=self.attention_revision,
+        )
         summaries = {
             house.pk: SummaryOnly(piece.summary)
             for house, piece in zip(houses, pieces, strict=True)
@@ -88,6 +98,24 @@ class DashboardView(TemplateView):
         conformance = [
             entry for entry in conformance_by_unit(units, houses, summaries) if entry.houses
         ]
+        roles = (
+            [{"role_code": code, "role_name": name} for code, name in pieces[0].roles]
+            if pieces
+            else []
+        )
+        return {
+            "filterset": filterset,
+            "filters_open": bool(filterset.form.errors or query),
+            "clear_url": self.request.path,
+            "rows": pieces,
+            "roles": roles,
+            "conformance": conformance,
+            "chart": chart(conformance),
+            "attention": attention,
+            "export_query": export_query(self.request) if query is None else query.urlencode(),
+        }
+
+    def attention_context(self, today):
         overdue = list(
             Variation.objects.overdue(today)
             .select_related("house", "role", "task")
@@ -104,23 +132,7 @@ class DashboardView(TemplateView):
         )
         for variation in review:
             variation.review_reasons = review_reasons(variation, today)
-        roles = (
-            [{"role_code": code, "role_name": name} for code, name in pieces[0].roles]
-            if pieces
-            else []
-        )
-        return {
-            "filterset": filterset,
-            "filters_open": bool(filterset.form.errors or query),
-            "clear_url": self.request.path,
-            "rows": pieces,
-            "roles": roles,
-            "conformance": conformance,
-            "chart": chart(conformance),
-            "overdue": overdue,
-            "review": review,
-            "export_query": export_query(self.request) if query is None else query.urlencode(),
-        }
+        return {"overdue": overdue, "review": review}
 
 
 def review_reasons(variation, today):

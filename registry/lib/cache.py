@@ -62,6 +62,12 @@ SHARED = "shared"
 HOUSE_MODEL = "houses.House"
 
 
+#: Scopes counted for every write of a model besides its house or shared scope: the national
+#: lists of variations (overdue, to review) show variations and the names of their houses.
+VARIATIONS = "variations"
+EXTRA_SCOPES = {"houses.Variation": VARIATIONS, "houses.House": VARIATIONS}
+
+
 def house_scope(code: str) -> str:
     """The scope counting the writes to the house with this code and to its records."""
     return f"house:{code}"
@@ -273,7 +279,14 @@ def _house_field(sender):
 
 def write_scopes(sender, instance, using: str = DEFAULT_DB_ALIAS) -> set[str]:
     """The scopes a write of ``instance`` touches: its house (before and after the write, when
-    the record moves to another house or the house gets another code), else the shared part."""
+    the record moves to another house or the house gets another code), else the shared part;
+    plus the model's ``EXTRA_SCOPES``."""
+    scopes = _own_scopes(sender, instance, using)
+    extra = EXTRA_SCOPES.get(sender._meta.label)
+    return scopes | {extra} if extra else scopes
+
+
+def _own_scopes(sender, instance, using) -> set[str]:
     if sender._meta.label == HOUSE_MODEL:
         codes = {instance.code}
         if instance.pk is not None:
