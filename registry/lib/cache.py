@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+import secrets
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -128,9 +129,12 @@ def _bump_row(model, lookup: dict, using: str) -> None:
     counter = model.objects.using(using).filter(**lookup)
     if counter.update(value=F("value") + 1):
         return
+    # A new counter starts at a random value: a fresh or restored database then never meets
+    # the copies another database left in a shared cache (Redis outlives a database reset).
+    start = secrets.randbelow(2**40) + 1
     try:
         with transaction.atomic(using=using):
-            model.objects.using(using).create(**lookup, value=1)
+            model.objects.using(using).create(**lookup, value=start)
     except IntegrityError:  # created by a concurrent writer in the meantime
         counter.update(value=F("value") + 1)
 
