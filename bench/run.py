@@ -11,6 +11,14 @@ Endpoints that answer 404 in this build are reported as not available. Their pat
 without editing this file: BENCH_PATH_<KEY>=/other/path (keys below), BENCH_HOUSE=<code>.
 Other knobs: BENCH_DURATION (seconds per run, default 10), BENCH_SCALES ("1,40"),
 BENCH_PORT (8200), BENCH_PG_PORT (54340), BENCH_CONNECTIONS (4).
+
+The first read after a write: for the dashboard, the matrix export, the house page and the
+task package, BENCH_ROUNDS (15) rounds of one write to an assignment of the measured house (an
+ORM save in a helper process, so every change counter moves as in production) followed by one
+timed request; median, 90th percentile and maximum. Once with the servers as above (a memory
+cache per worker), and once with two app servers of two workers each sharing one Redis
+(CACHE_URL; needs redis-server): the first server's read recomputes, the second's finds it.
+BENCH_THROUGHPUT=0 skips the wrk runs (only the reads after a write); BENCH_REDIS=0 skips Redis.
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ import platform
 import re
 import secrets
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -48,6 +57,10 @@ PORT = int(os.environ.get("BENCH_PORT", "8200"))
 PG_PORT = int(os.environ.get("BENCH_PG_PORT", "54340"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "4"))
 HOUSE = os.environ.get("BENCH_HOUSE", "avz-groningen")
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "15"))
+THROUGHPUT = os.environ.get("BENCH_THROUGHPUT", "1") != "0"
+WITH_REDIS = os.environ.get("BENCH_REDIS", "1") != "0"
+REDIS = shutil.which("redis-server")
 DB_NAME = "registry_bench"
 USERNAME = "benchmark"
 
@@ -83,6 +96,15 @@ ENDPOINTS = [
     Endpoint("house_page", "4. huispagina", "/veiligheidshuizen/{code}/"),
     Endpoint("dashboard", "5. dashboard", "/"),
     Endpoint("matrix_csv", "6. CSV-export landelijke matrix", "/matrix.csv", "csv"),
+]
+
+
+#: The reads measured right after a write (keys as in ENDPOINTS), with their targets in ms.
+AFTER_WRITE = [
+    ("dashboard", "dashboard (/)", 300),
+    ("matrix_csv", "CSV-export landelijke matrix", 200),
+    ("house_page", "huispagina", 100),
+    ("api_package", "API takenpakket", 100),
 ]
 
 
@@ -206,9 +228,10 @@ def manage(env: dict, *args: str, debug: bool = False) -> str:
 
 
 class Gunicorn:
-    def __init__(self, env: dict, stderr=None):
+    def __init__(self, env: dict, stderr=None, port: int = PORT):
         self.env = env
         self.stderr = stderr  # where the server's log goes (default: this process's stderr)
+        self.port = port
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
@@ -221,7 +244,7 @@ class Gunicorn:
                 "--worker-class",
                 "sync",
                 "--bind",
-                f"127.0.0.1:{PORT}",
+                f"127.0.0.1:{self.port}",
                 "--log-level",
                 "warning",
             ],
@@ -232,7 +255,7 @@ class Gunicorn:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                if request("GET", "/inloggen/")[0] == 200:
+                if request("GET", "/inloggen/", port=self.port)[0] == 200:
                     return
             except OSError:
                 time.sleep(0.2)
@@ -268,8 +291,14 @@ class Gunicorn:
                 self.process.kill()
 
 
-def request(method: str, path: str, headers: dict | None = None, body: str | None = None):
-    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+def request(
+    method: str,
+    path: str,
+    headers: dict | None = None,
+    body: str | None = None,
+    port: int = PORT,
+):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
         connection.request(method, path, body=body, headers=headers or {})
         response = connection.getresponse()
@@ -288,8 +317,12 @@ def cookies(headers) -> dict:
 
 
 def login(password: str) -> str:
+    return login_at(password, PORT)
+
+
+def login_at(password: str, port: int) -> str:
     """Log in through the login page, as a browser would; returns the Cookie header."""
-    status, headers, body = request("GET", "/inloggen/")
+    status, headers, body = request("GET", "/inloggen/", port=port)
     jar = cookies(headers)
     token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1).decode()
     form = urllib.parse.urlencode(
@@ -303,6 +336,7 @@ def login(password: str) -> str:
             "Content-Type": "application/x-www-form-urlencoded",
             "Cookie": f"csrftoken={jar['csrftoken']}",
         },
+        port=port,
     )
     session = cookies(headers).get("sessionid")
     if status != 302 or not session:
@@ -359,6 +393,165 @@ def measure(endpoint: Endpoint, scale: int, cookie: str, server: Gunicorn) -> Re
     return result
 
 
+# --- the first read after a write -------------------------------------------------------------
+
+WRITER = """
+import os, sys
+import django
+django.setup()
+from decimal import Decimal
+from houses.models import Assignment
+code = sys.argv[1]
+for line in sys.stdin:
+    assignment = Assignment.objects.filter(house__code=code).order_by("pk").first()
+    hours = assignment.hours_per_week or Decimal(0)
+    assignment.hours_per_week = Decimal(8) if hours != Decimal(8) else Decimal(12)
+    assignment.save()
+    print("ok", flush=True)
+"""
+
+
+class Writer:
+    """A process that saves one assignment of the measured house per ``write()``."""
+
+    def __init__(self, env: dict):
+        self.process = subprocess.Popen(
+            [PYTHON, "-c", WRITER, HOUSE],
+            cwd=ROOT,
+            env={**env, "DJANGO_SETTINGS_MODULE": "registry.settings"},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+
+    def write(self) -> None:
+        self.process.stdin.write("write\n")
+        self.process.stdin.flush()
+        if self.process.stdout.readline().strip() != "ok":
+            raise RuntimeError("schrijven mislukt")
+
+    def stop(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
+
+
+@dataclass
+class AfterWrite:
+    label: str
+    scale: int
+    setup: str
+    target_ms: int
+    times_ms: list[float]
+    status: int
+    size: int
+    queries: str
+
+    def percentile(self, share: float) -> float:
+        ordered = sorted(self.times_ms)
+        return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times_ms)
+
+
+def first_reads(
+    key: str, label: str, target: int, scale: int, setup: str, writer: Writer, servers: list
+) -> list[AfterWrite]:
+    """ROUNDS times: one write, then one timed request to each server in turn."""
+    path = next(e for e in ENDPOINTS if e.key == key).url_path
+    # One host name for every server, as behind a load balancer (API links are absolute, so
+    # the host is part of what an API answer is cached under).
+    host = f"127.0.0.1:{servers[0][0]}"
+    for port, cookie in servers:  # fill every worker's cache (or the shared one) once
+        for _ in range(4):
+            request("GET", path, {"Cookie": cookie, "Host": host}, port=port)
+    times = {port: [] for port, _cookie in servers}
+    facts = {port: {"status": 0, "size": 0, "queries": set()} for port, _cookie in servers}
+    for _ in range(ROUNDS):
+        writer.write()
+        for port, cookie in servers:
+            started = time.perf_counter()
+            status, headers, body = request(
+                "GET", path, {"Cookie": cookie, "Host": host}, port=port
+            )
+            times[port].append((time.perf_counter() - started) * 1000)
+            found = {name.lower(): value for name, value in headers}
+            facts[port].update(status=status, size=len(body))
+            facts[port]["queries"].add(found.get("x-query-count", "?"))
+    results = []
+    for number, (port, _cookie) in enumerate(servers, start=1):
+        where = setup if len(servers) == 1 else f"{setup}, server {number}"
+        results.append(
+            AfterWrite(
+                label,
+                scale,
+                where,
+                target,
+                times[port],
+                facts[port]["status"],
+                facts[port]["size"],
+                " / ".join(sorted(facts[port]["queries"])),
+            )
+        )
+    return results
+
+
+class RedisServer:
+    def __init__(self, port: int):
+        self.port = port
+        self.process = subprocess.Popen(
+            [
+                REDIS,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--maxmemory",
+                "512mb",
+                "--maxmemory-policy",
+                "allkeys-lru",
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        time.sleep(0.5)
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def used_memory_mb(self) -> float:
+        output = subprocess.run(
+            ["redis-cli", "-p", str(self.port), "info", "memory"], capture_output=True, text=True
+        ).stdout
+        match = re.search(r"used_memory:(\d+)", output)
+        return int(match.group(1)) / 1024 / 1024 if match else 0.0
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=15)
+
+
+AFTER_HEADER = (
+    "| read after a write | SCALE | servers | rounds | median ms | p90 ms | max ms | target ms "
+    "| status | body (bytes) | queries |"
+)
+
+
+def after_row(result: AfterWrite) -> str:
+    met = "✓" if result.median <= result.target_ms else "✗"
+    return (
+        f"| {result.label} | {result.scale} | {result.setup} | {len(result.times_ms)} "
+        f"| {result.median:.0f} | {result.percentile(0.9):.0f} | {max(result.times_ms):.0f} "
+        f"| ≤ {result.target_ms} {met} | {result.status} | {result.size} | {result.queries} |"
+    )
+
+
 # --- reporting -------------------------------------------------------------------------------
 
 HEADER = (
@@ -408,18 +601,33 @@ def machine(pg_version: str) -> list[str]:
         f"- Software: Python {platform.python_version()}, {versions}, {pg_version}, "
         f"{wrk_version.strip()}",
         f"- Load: wrk, 1 thread, {CONNECTIONS} connections, {DURATION} s per run after "
-        f"{WARMUP} s warm-up; server and wrk share the machine's CPUs.",
+        f"{WARMUP} s warm-up; server and wrk share the machine's CPUs. Load average before "
+        f"the run: {LOAD_BEFORE}.",
+        f"- Reads after a write: {ROUNDS} rounds of one write to an assignment of {HOUSE} "
+        "and one timed request per server; 'memory' is one server with a memory cache per "
+        "worker, 'Redis' two servers (two workers each) sharing one Redis.",
         "- Server: gunicorn, 2 sync workers, DEBUG off, whitenoise, PostgreSQL (fsync off), "
         "session login through the login page (a national user).",
     ]
 
 
-def write_report(results: list[Result], pg_version: str) -> None:
-    lines = [START, "", *machine(pg_version), "", HEADER, "|" + "---|" * 14]
-    lines += [row(result) for result in results]
-    missing = sorted({r.endpoint.label for r in results if not r.available})
-    if missing:
-        lines += ["", "Not available in this build (answered 404): " + "; ".join(missing) + "."]
+def write_report(
+    results: list[Result], after: list[AfterWrite], notes: list[str], pg_version: str
+) -> None:
+    lines = [START, "", *machine(pg_version), *notes, ""]
+    if results:
+        lines += [HEADER, "|" + "---|" * 14]
+        lines += [row(result) for result in results]
+        missing = sorted({r.endpoint.label for r in results if not r.available})
+        if missing:
+            lines += [
+                "",
+                "Not available in this build (answered 404): " + "; ".join(missing) + ".",
+            ]
+        lines += [""]
+    if after:
+        lines += [AFTER_HEADER, "|" + "---|" * 11]
+        lines += [after_row(result) for result in after]
     lines += ["", END]
     block = "\n".join(lines)
     text = REPORT.read_text() if REPORT.exists() else "# Benchmarks\n\n" + START + END + "\n"
@@ -431,10 +639,29 @@ def write_report(results: list[Result], pg_version: str) -> None:
     REPORT.write_text(text)
 
 
+LOAD_BEFORE = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def create_user(env: dict, password: str) -> None:
+    manage(
+        env,
+        "shell",
+        "-c",
+        "from registry.models import User\n"
+        f"u, _ = User.objects.get_or_create(username={USERNAME!r}, "
+        "defaults={'kind': 'national', 'is_staff': True})\n"
+        f"u.set_password({password!r}); u.save()",
+    )
+
+
 def main() -> int:
     postgres = Postgres(PG_PORT)
     results: list[Result] = []
-    server = None
+    after: list[AfterWrite] = []
+    notes: list[str] = []
+    servers: list[Gunicorn] = []
+    redis = None
+    writer = None
     static_root = tempfile.mkdtemp(prefix="bench-static.")
     try:
         log(f"PostgreSQL op poort {PG_PORT}")
@@ -451,43 +678,80 @@ def main() -> int:
             "BENCHMARK_BASELINE": "1",
             "LOG_LEVEL": "WARNING",
         }
+        env.pop("CACHE_URL", None)
         manage(env, "migrate", "--noinput")
         manage(env, "collectstatic", "--noinput")
         password = secrets.token_urlsafe(24)
         for scale in SCALES:
             started = time.monotonic()
             out = manage(env, "generate_scale", "--scale", str(scale), "--seed", "1", debug=True)
-            log(
-                f"SCALE={scale}: {' '.join(out.split())} "
-                f"(totaal {time.monotonic() - started:.1f} s)"
-            )
-            manage(
-                env,
-                "shell",
-                "-c",
-                "from registry.models import User\n"
-                f"u, _ = User.objects.get_or_create(username={USERNAME!r}, "
-                "defaults={'kind': 'national', 'is_staff': True})\n"
-                f"u.set_password({password!r}); u.save()",
-            )
+            took = time.monotonic() - started
+            log(f"SCALE={scale}: {' '.join(out.split())} (totaal {took:.1f} s)")
+            notes.append(f"- SCALE={scale}: generate_scale took {took:.0f} s.")
+            create_user(env, password)
             server = Gunicorn(env)
+            servers = [server]
             server.start()
             cookie = login(password)
-            for endpoint in ENDPOINTS:
-                result = measure(endpoint, scale, cookie, server)
-                results.append(result)
-                print(row(result), flush=True)
+            if THROUGHPUT:
+                for endpoint in ENDPOINTS:
+                    result = measure(endpoint, scale, cookie, server)
+                    results.append(result)
+                    print(row(result), flush=True)
+            writer = Writer(env)
+            for key, label, target in AFTER_WRITE:
+                for result in first_reads(
+                    key, label, target, scale, "memory", writer, [(PORT, cookie)]
+                ):
+                    after.append(result)
+                    print(after_row(result), flush=True)
+            notes.append(
+                f"- SCALE={scale}, memory cache: peak worker RSS {server.peak_rss_mb():.0f} MB."
+            )
             server.stop()
-            server = None
+            servers = []
+            if WITH_REDIS and REDIS:
+                redis = RedisServer(PORT + 2)
+                shared = {**env, "CACHE_URL": redis.url}
+                servers = [Gunicorn(shared, port=PORT), Gunicorn(shared, port=PORT + 1)]
+                pairs = []
+                for one in servers:
+                    one.start()
+                    pairs.append((one.port, login_at(password, one.port)))
+                for key, label, target in AFTER_WRITE:
+                    for result in first_reads(key, label, target, scale, "Redis", writer, pairs):
+                        after.append(result)
+                        print(after_row(result), flush=True)
+                peaks = ", ".join(f"{one.peak_rss_mb():.0f}" for one in servers)
+                notes.append(
+                    f"- SCALE={scale}, two servers sharing Redis: peak worker RSS {peaks} MB; "
+                    f"Redis used {redis.used_memory_mb():.0f} MB."
+                )
+                for one in servers:
+                    one.stop()
+                servers = []
+                redis.stop()
+                redis = None
+            elif WITH_REDIS:
+                notes.append("- redis-server not installed: no run with two servers.")
+            writer.stop()
+            writer = None
         print()
         print(HEADER)
         for result in results:
             print(row(result))
-        write_report(results, postgres.version())
+        print(AFTER_HEADER)
+        for result in after:
+            print(after_row(result))
+        write_report(results, after, notes, postgres.version())
         log(f"geschreven: {REPORT.relative_to(ROOT)}")
     finally:
-        if server:
-            server.stop()
+        if writer:
+            writer.stop()
+        for one in servers:
+            one.stop()
+        if redis:
+            redis.stop()
         postgres.stop()
         shutil.rmtree(static_root, ignore_errors=True)
     return 0

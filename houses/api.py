@@ -29,6 +29,7 @@ from registry.lib.api import (
     refused,
     revision_etag,
 )
+from registry.lib.cache import house_scope
 from registry.lib.editable import StaleEditError
 
 
@@ -72,7 +73,8 @@ class HouseViewSet(ReadOnlyRegistryViewSet):
             package = task_package(self.get_object())
             return TaskPackageSerializer(package, context=self.get_serializer_context()).data
 
-        return self.cached_read(request, "takenpakket", compute)
+        scope = house_scope(kwargs[self.lookup_url_kwarg or self.lookup_field])
+        return self.cached_read(request, "takenpakket", compute, scope=scope)
 
 
 class AssignmentViewSet(RegistryViewSet):

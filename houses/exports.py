@@ -138,22 +138,26 @@ def role_contact(package: TaskPackage, rp) -> list[str]:
     ]
 
 
-def matrix_table(rows: list[MatrixRow]):
-    """Header and rows of the national matrix: one row per house, one column per role."""
-    roles = rows[0].cells if rows else []
-    header = [
+def matrix_header(role_names: list[str]) -> list:
+    """The header of the national matrix, with a column per role."""
+    return [
         _("Code"),
         _("Veiligheidshuis"),
         _("Eenheid"),
         _("Veiligheidsregio"),
         _("Status Landelijk kader"),
-        *[cell.role_name for cell in roles],
+        *role_names,
         _("Standaardtaken conform"),
         _("Standaardtaken"),
         _("Niet geleverd (rol vacant)"),
         _("Verlopen afbouw"),
         _("Voorgestelde afwijkingen"),
     ]
+
+
+def matrix_table(rows: list[MatrixRow]):
+    """Header and rows of the national matrix: one row per house, one column per role."""
+    header = matrix_header([cell.role_name for cell in rows[0].cells] if rows else [])
     table = []
     for row in rows:
         summary = row.package.summary

@@ -8,6 +8,7 @@ record names), whatever the length of the history.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from django.db.models import OuterRef, Subquery
@@ -29,8 +30,15 @@ class Change:
     reason: str
 
 
+@functools.cache
+def _history_model(model):
+    """The history model of ``model`` (simple-history builds a new manager on every access of
+    ``model.history``, a noticeable cost on a page that asks a dozen times)."""
+    return model.history.model
+
+
 def _latest(model, limit, **filters):
-    history = model.history.model
+    history = _history_model(model)
     previous = (
         history.objects.filter(id=OuterRef("id"), history_date__lt=OuterRef("history_date"))
         .order_by("-history_date", "-history_id")
@@ -45,9 +53,9 @@ def _latest(model, limit, **filters):
 
 
 def _subject(record) -> str:
-    if isinstance(record, House.history.model):
+    if isinstance(record, _history_model(House)):
         return str(_("Huisgegevens"))
-    if isinstance(record, Assignment.history.model):
+    if isinstance(record, _history_model(Assignment)):
         return str(_("Toewijzing %(role)s") % {"role": record.role.name})
     kind = Variation.Kind(record.kind).label
     what = record.title if record.kind == Variation.Kind.ADDITION else record.task.title
@@ -65,7 +73,7 @@ def _sources(house):
 def change_count(house: House) -> int:
     """How many history records the house, its assignments and its variations have."""
     return sum(
-        model.history.model.objects.filter(**filters).count()
+        _history_model(model).objects.filter(**filters).count()
         for model, filters, _related in _sources(house)
     )
 
@@ -80,8 +88,8 @@ def recent_changes(house: House, limit: int = 10, offset: int = 0) -> list[Chang
             continue
         # The earlier records to compare against, and the subject's role or task: one query each.
         ids = [r.previous_history_id for r in items if r.previous_history_id]
-        for earlier in model.history.model.objects.filter(history_id__in=ids):
-            previous[(model.history.model, earlier.history_id)] = earlier
+        for earlier in _history_model(model).objects.filter(history_id__in=ids):
+            previous[(_history_model(model), earlier.history_id)] = earlier
         if related:
             _attach(items, related)
         records.extend(items)

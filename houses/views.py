@@ -16,7 +16,7 @@ from django.views.generic import TemplateView, View
 from houses import consent
 from houses.exports import (
     csv_response,
-    matrix_table,
+    matrix_header,
     package_table,
     phase_out_table,
     xlsx_response,
@@ -26,10 +26,17 @@ from houses.history import change_count, recent_changes
 from houses.models import House, HouseCaseMeeting, PoliceUnit, Variation
 from houses.overview import conformance_by_unit, matrix
 from houses.package import AS_STANDARD, task_package, task_packages
+from houses.pieces import filter_query, house_pieces, listed_houses
 from houses.regions import COLOUR_BY, LEGENDS, map_size, region_tiles
 from registry.lib import rights
 from registry.lib.admin import stale_message
-from registry.lib.cache import cached, cached_fragment, current_revision
+from registry.lib.cache import (
+    cached,
+    cached_fragment,
+    current_revision,
+    house_scope,
+    scoped_revision,
+)
 from registry.lib.editable import StaleEditError
 
 #: The filters of the house list and the matrix (the API offers the rest of HouseFilter).
@@ -44,16 +51,21 @@ PAGE_FILTERS = [
 ]
 
 
-def filtered_houses(request):
-    """The shared HouseFilter on the request's query string; invalid values are reported."""
+def house_filterset(data):
+    """The shared HouseFilter with the page filters only, on ``data`` (a query dict or None)."""
     filterset = HouseFilter(
-        request.GET or None,
+        data or None,
         queryset=House.objects.filter(active=True).select_related("police_unit"),
-        request=request,
     )
     for name in list(filterset.form.fields):
         if name not in PAGE_FILTERS and name != "sorteer":
             del filterset.form.fields[name]
+    return filterset
+
+
+def filtered_houses(request):
+    """The shared HouseFilter on the request's query string; invalid values are reported."""
+    filterset = house_filterset(request.GET)
     houses = list(filterset.qs)
     return filterset, houses
 
@@ -95,8 +107,10 @@ class HouseDetailView(TemplateView):
     template_name = "houses/house_detail.html"
 
     def get_context_data(self, **kwargs):
-        revision = current_revision()
         code = self.kwargs["code"]
+        # Keyed on this house's writes and the shared ones only: a write to another house
+        # leaves this page cached.
+        revision = scoped_revision(house_scope(code))
         house = cached(
             ["house", code],
             lambda: House.objects.select_related("police_unit").filter(code=code).first(),
@@ -129,7 +143,7 @@ class HouseDetailView(TemplateView):
 
 class PackageExportView(View):
     """The task package of a house as CSV or XLSX; ``?rol=<code>`` limits it to one role.
-    Cached like the matrix export (below)."""
+    Cached like the house page, per house (below)."""
 
     def get(self, request, code, fmt):
         today = timezone.localdate()
@@ -144,36 +158,42 @@ class PackageExportView(View):
             return csv_response(filename, header, rows)
 
         key = ["package-export", code, fmt, role_code, translation.get_language(), today]
-        return cached_response(key, build)
+        return cached_response(key, build, revision=scoped_revision(house_scope(code)))
 
 
 class MatrixExportView(View):
     """The national matrix (houses × roles) as CSV or XLSX, honouring the house filters.
 
-    The file is cached (``registry.lib.cache``) per format, filters, language and day until the next
-    write to the registry; it holds nothing that depends on the user.
+    The file is cached (``registry.lib.cache``) per format, validated filters, language and day
+    until the next write to the registry, and built from per-house pieces (``houses.pieces``);
+    it holds nothing that depends on the user. Filters with an invalid value are not cached.
     """
 
     def get(self, request, fmt):
         today = timezone.localdate()
+        revision = current_revision()
+        filterset = house_filterset(request.GET)
+        query = filter_query(filterset, PAGE_FILTERS + ["sorteer"])
+        if query is not None:
+            filterset = house_filterset(query)
 
         def build():
-            filterset, houses = filtered_houses(request)
-            header, rows = matrix_table(matrix(houses, task_packages(houses, today=today)))
+            pieces = house_pieces(listed_houses(filterset.qs), today=today)
+            header = matrix_header([name for _code, name in pieces[0].roles] if pieces else [])
+            rows = [piece.table_row for piece in pieces]
             if fmt == "xlsx":
                 return xlsx_response("matrix", str(_("Matrix")), header, rows)
             return csv_response("matrix", header, rows)
 
-        key = ["matrix-export", fmt, request.GET.urlencode(), translation.get_language(), today]
-        return cached_response(key, build)
+        if query is None:
+            return build()
+        key = ["matrix-export", fmt, query.urlencode(), translation.get_language(), today]
+        return cached_response(key, build, revision=revision)
 
 
-def cached_response(key_parts, build):
+def cached_response(key_parts, build, *, revision=None):
     """The response ``build()`` makes, from the read cache (body and the headers that matter)."""
-    content, headers = cached(
-        key_parts,
-        lambda: _stored(build()),
-    )
+    content, headers = cached(key_parts, lambda: _stored(build()), revision=revision)
     return HttpResponse(content, headers=headers)
 
 

@@ -50,6 +50,7 @@ EXCLUDED_MODELS = {
     # The read cache's change counter only ever goes up: a restore bumps it rather than
     # winding it back, so no server process keeps serving what it cached before.
     "registry.changecounter",
+    "registry.scopecounter",
 }
 #: Models that ``migrate`` fills (the groups per kind of user): matched by natural key on
 #: restore, so a migrated database still counts as empty and its rows are updated, not doubled.

@@ -130,3 +130,23 @@ class ChangeCounter(models.Model):
 
     def __str__(self):
         return str(self.value)
+
+
+class ScopeCounter(models.Model):
+    """Writes counted per part of the registry, so that a read cache of one part (a house) is
+    recomputed only after a write to that part.
+
+    ``shared`` counts every write that is not attributed to one house (the standard, eenheden,
+    users, bulk loads); ``house:<code>`` counts the writes to one house and its assignments,
+    variations and case meetings. See ``registry/lib/cache.py``.
+    """
+
+    scope = models.CharField(_("deel"), max_length=120, primary_key=True)
+    value = models.PositiveBigIntegerField(_("aantal wijzigingen"), default=0)
+
+    class Meta:
+        verbose_name = _("wijzigingsteller per deel")
+        verbose_name_plural = _("wijzigingstellers per deel")
+
+    def __str__(self):
+        return f"{self.scope}: {self.value}"

@@ -211,16 +211,36 @@ LOGGING = {
 }
 
 # --- Read cache -------------------------------------------------------
-# The read cache (registry/lib/cache.py) keys every entry on the registry-wide change counter, so an
-# entry is never served after a write; the timeout only bounds memory. Each server process
-# keeps its own copy (LocMemCache); the counter itself is in the database, shared by all.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "registry",
-        "OPTIONS": {"MAX_ENTRIES": envint("CACHE_MAX_ENTRIES", 3000)},
+# The read cache (registry/lib/cache.py) keys every entry on change counters kept in the
+# database, so an entry is never served after a write; the timeout only bounds memory.
+# CACHE_URL unset: each server process keeps its own copy in memory (bounded in entries and in
+# bytes). CACHE_URL=redis://host:port/db: one Redis shared by every worker and app server, so
+# one recompute after a write serves them all (give Redis a maxmemory and allkeys-lru).
+CACHE_URL = os.environ.get("CACHE_URL", "").strip()
+# No single cached body larger than this (bytes): it is computed for every read instead.
+REGISTRY_CACHE_MAX_ITEM_BYTES = envint("CACHE_MAX_ITEM_BYTES", 16 * 1024 * 1024)
+if not CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "registry.lib.cache_backends.BoundedLocMemCache",
+            "LOCATION": "registry",
+            "OPTIONS": {
+                "MAX_ENTRIES": envint("CACHE_MAX_ENTRIES", 20000),
+                "MAX_BYTES": envint("CACHE_MAX_BYTES", 256 * 1024 * 1024),
+                "MAX_ITEM_BYTES": REGISTRY_CACHE_MAX_ITEM_BYTES,
+            },
+        }
     }
-}
+elif CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "registry"),
+        }
+    }
+else:
+    raise ImproperlyConfigured("CACHE_URL: leave it unset, or give a redis:// address.")
 REGISTRY_CACHE_TIMEOUT = envint("REGISTRY_CACHE_TIMEOUT", 600)
 # Retry-After (seconds) of a 503 after a passing database error (deadlock, restart).
 RETRY_AFTER_SECONDS = envint("RETRY_AFTER_SECONDS", 5)

@@ -19,7 +19,9 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -27,10 +29,10 @@ from django.views.generic import TemplateView
 
 from houses.filters import HouseFilter
 from houses.models import Assignment, House, PoliceUnit, Variation
-from houses.overview import conformance_by_unit, matrix
-from houses.package import task_packages
-from houses.views import export_query, filtered_houses
-from registry.lib.cache import cached_fragment
+from houses.overview import conformance_by_unit
+from houses.pieces import SummaryOnly, filter_query, house_pieces, listed_houses
+from houses.views import PAGE_FILTERS, export_query, house_filterset
+from registry.lib.cache import SHARED, VARIATIONS, cached_fragment, revisions
 from registry.lib.faults import is_transient, retry_after
 from roles.models import Role, StandardVersion, Task
 
@@ -48,24 +50,72 @@ class DashboardView(TemplateView):
 
     def get_context_data(self, **kwargs):
         # Nothing on the dashboard depends on the user: the body is one cached fragment per
-        # query string (filters), day (overdue, review dates) and language (registry.lib.cache).
+        # validated filters, day (overdue, review dates) and language (registry.lib.cache),
+        # and its matrix is built from per-house pieces (houses.pieces), so that after a write
+        # only the changed house's piece is computed again. Filters with an invalid value are
+        # shown with their errors, not cached.
         today = timezone.localdate()
-        query = self.request.GET.urlencode()
-        content = cached_fragment(
-            ["dashboard", query, today],
-            "registry/includes/dashboard_content.html",
-            lambda: self.content_context(today),
-        )
+        counters = revisions(VARIATIONS)  # one query, as current_revision() would be
+        revision = counters[""]
+        self.attention_revision = f"s{counters[SHARED]}.v{counters[VARIATIONS]}"
+        filterset = house_filterset(self.request.GET)
+        query = filter_query(filterset, PAGE_FILTERS + ["sorteer"])
+
+        if query is None:
+            content = mark_safe(  # noqa: S308 - rendered from our own template, autoescaped
+                render_to_string(
+                    "registry/includes/dashboard_content.html",
+                    self.content_context(today, filterset, query),
+                )
+            )
+        else:
+            # Rendered from the validated filters only, so the body depends on its key alone.
+            canonical = house_filterset(query)
+            content = cached_fragment(
+                ["dashboard", query.urlencode(), today],
+                "registry/includes/dashboard_content.html",
+                lambda: self.content_context(today, canonical, query),
+                revision=revision,
+            )
         return super().get_context_data(content=content, **kwargs)
 
-    def content_context(self, today):
-        filterset, houses = filtered_houses(self.request)
-        packages = task_packages(houses, today=today)
-        rows = matrix(houses, packages)
+    def content_context(self, today, filterset, query):
+        houses = listed_houses(filterset.qs)
+        pieces = house_pieces(houses, today=today)
         units = list(PoliceUnit.objects.all())
+        # National, whatever the filters; recomputed only after a write to a variation or a
+        # house, or a shared one (not after a change of an assignment, say).
+        attention = cached_fragment(
+            ["dashboard-attention", today],
+            "registry/includes/dashboard_attention.html",
+            lambda: self.attention_context(today),
+            revision=self.attention_revision,
+        )
+        summaries = {
+            house.pk: SummaryOnly(piece.summary)
+            for house, piece in zip(houses, pieces, strict=True)
+        }
         conformance = [
-            entry for entry in conformance_by_unit(units, houses, packages) if entry.houses
+            entry for entry in conformance_by_unit(units, houses, summaries) if entry.houses
         ]
+        roles = (
+            [{"role_code": code, "role_name": name} for code, name in pieces[0].roles]
+            if pieces
+            else []
+        )
+        return {
+            "filterset": filterset,
+            "filters_open": bool(filterset.form.errors or query),
+            "clear_url": self.request.path,
+            "rows": pieces,
+            "roles": roles,
+            "conformance": conformance,
+            "chart": chart(conformance),
+            "attention": attention,
+            "export_query": export_query(self.request) if query is None else query.urlencode(),
+        }
+
+    def attention_context(self, today):
         overdue = list(
             Variation.objects.overdue(today)
             .select_related("house", "role", "task")
@@ -82,19 +132,7 @@ class DashboardView(TemplateView):
         )
         for variation in review:
             variation.review_reasons = review_reasons(variation, today)
-        roles = rows[0].cells if rows else []
-        return {
-            "filterset": filterset,
-            "filters_open": bool(filterset.form.errors or self.request.GET),
-            "clear_url": self.request.path,
-            "rows": rows,
-            "roles": roles,
-            "conformance": conformance,
-            "chart": chart(conformance),
-            "overdue": overdue,
-            "review": review,
-            "export_query": export_query(self.request),
-        }
+        return {"overdue": overdue, "review": review}
 
 
 def review_reasons(variation, today):

@@ -23,7 +23,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from registry.lib import rights
-from registry.lib.cache import cached, current_revision, etag, if_none_match
+from registry.lib.cache import cached, current_revision, etag, if_none_match, scoped_revision
 from registry.lib.editable import BOOKKEEPING_FIELDS, StaleEditError, start_write
 from registry.lib.serializers import HistoryPageSerializer, HistorySerializer
 
@@ -245,14 +245,18 @@ class ReadMixin:
             timezone.localdate(),
         ]
 
-    def cached_read(self, request, name: str, compute):
+    def cached_read(self, request, name: str, compute, *, scope: str | None = None):
         """The JSON of ``compute()`` (the response data) from the read cache, with an ETag
         derived from the change counter: ``If-None-Match`` with a current ETag is answered 304
         without computing anything. The browsable API's HTML holds the user's name and a CSRF
-        token: it is neither cached nor given this ETag (it keeps the ETag of its body)."""
+        token: it is neither cached nor given this ETag (it keeps the ETag of its body).
+
+        With ``scope`` (``house_scope(code)``), the answer depends on that house and the
+        shared part of the registry only: cache and ETag follow their counters, so a write to
+        another house leaves them current."""
         if request.accepted_renderer.format != "json":
             return Response(compute())
-        revision = current_revision()
+        revision = current_revision() if scope is None else scoped_revision(scope)
         key = [*self.read_key(request, name), request.accepted_media_type]
         tag = etag(key, revision=revision)
         if if_none_match(request, tag):

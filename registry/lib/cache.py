@@ -15,20 +15,35 @@ Rules for callers, so that the cache never shows one user what belongs to anothe
   the language, today's date where a result depends on it);
 - a cached fragment is rendered without the request (no user, no CSRF token, no messages).
 
-It imports no app: it recognises editable models by their base class and users by
-``AUTH_USER_MODEL``; the counter row is ``registry.models.ChangeCounter``.
+Recompute only what a write touched: besides the registry-wide counter, every write also counts
+in the part of the registry it belongs to (``registry.models.ScopeCounter``): ``house:<code>``
+for a house and its assignments, variations and case meetings, ``shared`` for everything else
+(the standard, eenheden, users, bulk loads). A read about one house keys on
+``scoped_revision(house_scope(code))`` (the shared and that house's counters), so a write to
+another house does not make it recompute; national views are built from per-house pieces
+(``cached_each``), of which only the changed house's piece is recomputed.
+
+Every entry is bounded in bytes: a value larger than ``REGISTRY_CACHE_MAX_ITEM_BYTES`` is
+computed but not stored (``registry.lib.cache_backends`` also bounds the memory cache's total).
+
+It imports no app: it recognises editable models by their base class, houses and the records
+of a house by ``HOUSE_MODEL`` and a foreign key named ``house`` to it, and users by
+``AUTH_USER_MODEL``; the counter rows are ``registry.models.ChangeCounter`` and ``ScopeCounter``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import pickle
+import secrets
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Value
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -37,11 +52,26 @@ from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString, mark_safe
 
 from registry.lib.editable import EditableModel, write_starting
-from registry.models import ChangeCounter
+from registry.models import ChangeCounter, ScopeCounter
 
 COUNTER_PK = 1
 CACHE_ALIAS = "default"
 _MISSING = object()
+#: The scope of every write not attributed to one house.
+SHARED = "shared"
+#: The model whose rows (and the rows with a foreign key ``house`` to it) are counted per house.
+HOUSE_MODEL = "houses.House"
+
+
+#: Scopes counted for every write of a model besides its house or shared scope: the national
+#: lists of variations (overdue, to review) show variations and the names of their houses.
+VARIATIONS = "variations"
+EXTRA_SCOPES = {"houses.Variation": VARIATIONS, "houses.House": VARIATIONS}
+
+
+def house_scope(code: str) -> str:
+    """The scope counting the writes to the house with this code and to its records."""
+    return f"house:{code}"
 
 
 def current_revision(using: str = DEFAULT_DB_ALIAS) -> int:
@@ -55,19 +85,61 @@ def current_revision(using: str = DEFAULT_DB_ALIAS) -> int:
     return value or 0
 
 
-def bump(using: str = DEFAULT_DB_ALIAS) -> None:
-    """Count a write. Runs inside the caller's transaction, so it commits with the write."""
-    counter = ChangeCounter.objects.using(using).filter(pk=COUNTER_PK)
+def revisions(*scopes: str, using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
+    """The registry-wide counter (under ``""``), the shared counter and those of ``scopes``,
+    in one query; a scope never written counts 0."""
+    wanted = [SHARED, *scopes]
+    found = dict.fromkeys(["", *wanted], 0)
+    rows = (
+        ChangeCounter.objects.using(using)
+        .filter(pk=COUNTER_PK)
+        .annotate(scope=Value(""))
+        .values_list("scope", "value")
+        .union(
+            ScopeCounter.objects.using(using)
+            .filter(scope__in=wanted)
+            .values_list("scope", "value"),
+            all=True,
+        )
+    )
+    found.update(dict(rows))
+    return found
+
+
+def scoped_revision(scope: str, *, using: str = DEFAULT_DB_ALIAS) -> str:
+    """A revision for what depends on ``scope`` and on the shared part only (one query)."""
+    found = revisions(scope, using=using)
+    return scope_label(found[SHARED], found[scope])
+
+
+def scope_label(shared: int | None, scoped: int | None) -> str:
+    return f"s{shared or 0}.h{scoped or 0}"
+
+
+def bump(using: str = DEFAULT_DB_ALIAS, scopes: Iterable[str] = (SHARED,)) -> None:
+    """Count a write, in the registry-wide counter and in ``scopes`` (by default the shared
+    part, which invalidates everything). Runs inside the caller's transaction, so it commits
+    with the write; the registry-wide row is always locked first (one lock order)."""
+    _bump_row(ChangeCounter, {"pk": COUNTER_PK}, using)
+    for scope in sorted(set(scopes)):
+        _bump_row(ScopeCounter, {"scope": scope}, using)
+
+
+def _bump_row(model, lookup: dict, using: str) -> None:
+    counter = model.objects.using(using).filter(**lookup)
     if counter.update(value=F("value") + 1):
         return
+    # A new counter starts at a random value: a fresh or restored database then never meets
+    # the copies another database left in a shared cache (Redis outlives a database reset).
+    start = secrets.randbelow(2**40) + 1
     try:
         with transaction.atomic(using=using):
-            ChangeCounter.objects.using(using).create(pk=COUNTER_PK, value=1)
+            model.objects.using(using).create(**lookup, value=start)
     except IntegrityError:  # created by a concurrent writer in the meantime
         counter.update(value=F("value") + 1)
 
 
-def cache_key(key_parts: Iterable[Any], revision: int) -> str:
+def cache_key(key_parts: Iterable[Any], revision: int | str) -> str:
     """A short cache key for ``key_parts`` at ``revision``; parts are told apart by type."""
     raw = "\x1f".join(f"{type(part).__name__}:{part}" for part in key_parts)
     digest = hashlib.sha256(raw.encode()).hexdigest()[:40]
@@ -78,14 +150,15 @@ def cached(
     key_parts: Iterable[Any],
     compute: Callable[[], Any],
     *,
-    revision: int | None = None,
+    revision: int | str | None = None,
     timeout: int | None = None,
 ) -> Any:
     """``compute()``, cached until the next write to the registry.
 
     ``key_parts`` must contain everything the result depends on besides the registry's data,
     including anything that depends on the user. Pass ``revision`` when the caller already
-    read it in this request (saves a query).
+    read it in this request (saves a query), or a ``scoped_revision`` when the result
+    depends on one house only.
     """
     if revision is None:
         revision = current_revision()
@@ -94,11 +167,52 @@ def cached(
     value = cache.get(key, _MISSING)
     if value is _MISSING:
         value = compute()
-        cache.set(key, value, settings.REGISTRY_CACHE_TIMEOUT if timeout is None else timeout)
+        if fits(value):
+            cache.set(key, value, settings.REGISTRY_CACHE_TIMEOUT if timeout is None else timeout)
     return value
 
 
-def etag(key_parts: Iterable[Any], *, revision: int | None = None) -> str:
+def cached_each(
+    items: list,
+    key_parts: Callable[[Any], list],
+    revision: Callable[[Any], int | str],
+    compute_missing: Callable[[list], list],
+) -> list:
+    """For each of ``items`` its cached value, in one round trip to the cache; the items not
+    in the cache are computed together by ``compute_missing(missing_items)`` (a list of values
+    in the same order) and stored. Each item has its own key and revision, so a write to one
+    house makes only that house's value be computed again."""
+    cache = caches[CACHE_ALIAS]
+    keys = [cache_key(key_parts(item), revision(item)) for item in items]
+    found = cache.get_many(keys) if keys else {}
+    missing = [(item, key) for item, key in zip(items, keys, strict=True) if key not in found]
+    if missing:
+        values = compute_missing([item for item, _key in missing])
+        new = {
+            key: value for (_item, key), value in zip(missing, values, strict=True) if fits(value)
+        }
+        if new:
+            cache.set_many(new, settings.REGISTRY_CACHE_TIMEOUT)
+        found.update(zip((key for _item, key in missing), values, strict=True))
+    return [found[key] for key in keys]
+
+
+def size_of(value: Any) -> int:
+    """About how many bytes ``value`` takes in the cache (exact for text and bytes)."""
+    if isinstance(value, bytes | str):
+        return len(value)
+    if isinstance(value, tuple | list) and len(value) <= 4:
+        return sum(size_of(part) for part in value)
+    return len(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+
+
+def fits(value: Any) -> bool:
+    """May ``value`` be stored (``REGISTRY_CACHE_MAX_ITEM_BYTES``)? A larger one is computed
+    for every read instead, so that no one answer can fill the cache."""
+    return size_of(value) <= settings.REGISTRY_CACHE_MAX_ITEM_BYTES
+
+
+def etag(key_parts: Iterable[Any], *, revision: int | str | None = None) -> str:
     """A strong ETag (quoted) for a representation of ``key_parts`` at the current revision."""
     if revision is None:
         revision = current_revision()
@@ -121,7 +235,7 @@ def cached_fragment(
     template_name: str,
     make_context: Callable[[], dict],
     *,
-    revision: int | None = None,
+    revision: int | str | None = None,
 ) -> SafeString:
     """``template_name`` rendered with ``make_context()``, cached until the next write.
 
@@ -138,56 +252,134 @@ def cached_fragment(
 
 
 def _counts(sender) -> bool:
-    if sender is ChangeCounter:
+    if sender is ChangeCounter or sender is ScopeCounter:
         return False
     if isinstance(sender, type) and issubclass(sender, EditableModel):
         return True
     return sender._meta.label == settings.AUTH_USER_MODEL
 
 
+def _house_code(house_id, using) -> str | None:
+    if house_id is None:
+        return None
+    house_model = apps.get_model(HOUSE_MODEL)
+    return (
+        house_model._base_manager.using(using)
+        .filter(pk=house_id)
+        .values_list("code", flat=True)
+        .first()
+    )
+
+
+def _house_field(sender):
+    try:
+        field = sender._meta.get_field("house")
+    except Exception:  # noqa: BLE001 - no field of that name
+        return None
+    if getattr(field, "many_to_one", False) and field.related_model._meta.label == HOUSE_MODEL:
+        return field
+    return None
+
+
+def write_scopes(sender, instance, using: str = DEFAULT_DB_ALIAS) -> set[str]:
+    """The scopes a write of ``instance`` touches: its house (before and after the write, when
+    the record moves to another house or the house gets another code), else the shared part;
+    plus the model's ``EXTRA_SCOPES``."""
+    scopes = _own_scopes(sender, instance, using)
+    extra = EXTRA_SCOPES.get(sender._meta.label)
+    return scopes | {extra} if extra else scopes
+
+
+def _own_scopes(sender, instance, using) -> set[str]:
+    if sender._meta.label == HOUSE_MODEL:
+        codes = {instance.code}
+        if instance.pk is not None:
+            codes.add(
+                sender._base_manager.using(using)
+                .filter(pk=instance.pk)
+                .values_list("code", flat=True)
+                .first()
+            )
+    elif (field := _house_field(sender)) is not None:
+        house_id = getattr(instance, field.attname)
+        if house_id is not None and field.is_cached(instance):
+            codes = {instance.house.code}
+        else:
+            codes = {_house_code(house_id, using)}
+        if instance.pk is not None:
+            codes.add(
+                sender._base_manager.using(using)
+                .filter(pk=instance.pk)
+                .values_list("house__code", flat=True)
+                .first()
+            )
+    else:
+        return {SHARED}
+    codes.discard(None)
+    codes.discard("")
+    return {house_scope(code) for code in codes} or {SHARED}
+
+
 # One lock order for every writer: inside a transaction the counter row is locked (bumped)
 # before the first row the write locks, and stays locked until the commit; so two writers
 # never hold each other's rows (no deadlock: a second writer waits for the first to commit).
-# Outside a transaction each statement commits on its own; there the write is counted after
-# the row is written, so that no reader sees the new count with the old data.
+# The scope rows are locked right after it. Outside a transaction each statement commits on
+# its own; there the write is counted after the row is written, so that no reader sees the new
+# count with the old data (its scopes are found before the write, and counted after it).
 
 
 def _in_transaction(using) -> bool:
     return transaction.get_connection(using).in_atomic_block
 
 
+def _count(sender, instance, using):
+    bump(using, write_scopes(sender, instance, using))
+
+
 def _on_write_starting(sender, instance=None, using=DEFAULT_DB_ALIAS, **kwargs):
     if _in_transaction(using):
-        bump(using)
+        _count(sender, instance, using)
+
+
+def _login_only(update_fields) -> bool:
+    # A login only stamps last_login; that changes nothing anybody reads.
+    return update_fields is not None and set(update_fields) <= {"last_login"}
 
 
 def _on_pre_save(sender, instance, update_fields=None, raw=False, using=DEFAULT_DB_ALIAS, **kw):
     if getattr(instance, "_write_counted", False) or not _counts(sender):
         return
-    # A login only stamps last_login; that changes nothing anybody reads.
-    if update_fields is not None and set(update_fields) <= {"last_login"}:
+    if _login_only(update_fields):
         return
     if _in_transaction(using):
-        bump(using)
+        _count(sender, instance, using)
+    else:
+        instance._write_scopes = write_scopes(sender, instance, using)
 
 
 def _on_save(sender, instance, update_fields=None, using=DEFAULT_DB_ALIAS, **kwargs):
     if getattr(instance, "_write_counted", False) or not _counts(sender):
         return
-    if update_fields is not None and set(update_fields) <= {"last_login"}:
+    if _login_only(update_fields):
         return
     if not _in_transaction(using):
-        bump(using)
+        scopes = getattr(instance, "_write_scopes", None) or write_scopes(sender, instance, using)
+        instance._write_scopes = None
+        bump(using, scopes | write_scopes(sender, instance, using))
 
 
 def _on_pre_delete(sender, instance, using=DEFAULT_DB_ALIAS, **kwargs):
-    if _counts(sender) and _in_transaction(using):
-        bump(using)
+    if not _counts(sender):
+        return
+    if _in_transaction(using):
+        _count(sender, instance, using)
+    else:
+        instance._write_scopes = write_scopes(sender, instance, using)
 
 
 def _on_delete(sender, instance, using=DEFAULT_DB_ALIAS, **kwargs):
     if _counts(sender) and not _in_transaction(using):
-        bump(using)
+        bump(using, getattr(instance, "_write_scopes", None) or {SHARED})
 
 
 def _on_m2m(sender, instance, action, using=DEFAULT_DB_ALIAS, **kwargs):
@@ -196,7 +388,12 @@ def _on_m2m(sender, instance, action, using=DEFAULT_DB_ALIAS, **kwargs):
     before = action in {"pre_add", "pre_remove", "pre_clear"}
     after = action in {"post_add", "post_remove", "post_clear"}
     if (before and _in_transaction(using)) or (after and not _in_transaction(using)):
-        bump(using)
+        # A relation of a house changes that house; any other relation (a user's houses,
+        # say) counts as a shared write.
+        if type(instance)._meta.label == HOUSE_MODEL:
+            bump(using, write_scopes(type(instance), instance, using))
+        else:
+            bump(using)
 
 
 def connect() -> None:

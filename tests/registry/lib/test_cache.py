@@ -10,8 +10,10 @@ from registry.lib.cache import bump, cached, current_revision, etag
 from registry.models import User
 from tests.conftest import client_for
 from tests.factories import CaseMeetingTypeFactory, UserFactory, VariationFactory
+from tests.redis_server import any_cache, redis_url  # noqa: F401 - fixtures
 
-pytestmark = pytest.mark.django_db
+# Each test runs with the memory cache and, with REDIS_TESTS=1 (CI), with a real Redis.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("any_cache")]
 
 
 def test_every_save_and_delete_of_an_editable_model_counts_as_a_write(house_a):
