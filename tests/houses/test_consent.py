@@ -18,7 +18,8 @@ from roles.models import Task
 from tests.admin_forms import admin_url, page_data
 from tests.api_helpers import assert_problem, token_client
 from tests.conftest import client_for
-from tests.factories import UserFactory, VariationFactory
+from tests.factories import HouseFactory, UserFactory, VariationFactory
+from tests.pages import assert_same_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -506,3 +507,63 @@ def test_a_long_reason_is_kept_whole_on_the_record_and_shortened_in_history(
     unit_proposal.refresh_from_db()
     assert unit_proposal.decision_reason == reason.strip()
     assert len(unit_proposal.history.first().history_change_reason) <= 100
+
+
+# --- the page's queries ---------------------------------------------------------------------------
+
+
+def awaiting_everyone(standard, unit, km, unit_user, houses):
+    """``houses`` houses of ``unit`` with ``km`` as their ketenmanager, each with a proposal of
+    either side, a proposed end of an agreement and an agreed phase-out due within 90 days: two
+    items for each section of the page, for each of the two."""
+    deelname = Task.objects.get(role__standard_version=standard, code="deelname")
+    schakel = Task.objects.get(role__standard_version=standard, code="schakel")
+    verslag = Task.objects.get(role__standard_version=standard, code="verslag")
+    for _ in range(houses):
+        house = HouseFactory(police_unit=unit)
+        km.houses.add(house)
+        km.__dict__.pop("ketenmanager_house_ids", None)
+        proposal(house, deelname, unit_user, Side.UNIT)
+        proposal(house, schakel, km, Side.HOUSE)
+        ending = VariationFactory(house=house, task=schakel, proposed_by=unit_user)
+        consent.request_change(ending, km, Change.END, reason="Niet meer nodig")
+        ending.save()
+        VariationFactory(
+            house=house,
+            task=verslag,
+            kind=Variation.Kind.PHASE_OUT,
+            local_norm="",
+            phase_out_by=timezone.localdate() + datetime.timedelta(days=30),
+        )
+
+
+#: session, user, the user's houses, what awaits a decision, phase-outs due
+@pytest.mark.parametrize(("actor", "expected"), [("km_a", 5), ("unit_a_user", 5)])
+def test_the_page_runs_the_same_queries_for_2_and_for_20_houses(
+    request, actor, expected, standard, unit_a, km_a, unit_a_user, django_assert_num_queries
+):
+    user = request.getfixturevalue(actor)
+    client = client_for(user)
+
+    def fetch():
+        response = client.get(reverse("inbox"))
+        assert response.status_code == 200
+        return response
+
+    awaiting_everyone(standard, unit_a, km_a, unit_a_user, houses=2)
+    first, second = assert_same_queries(
+        django_assert_num_queries,
+        expected,
+        fetch,
+        lambda: awaiting_everyone(standard, unit_a, km_a, unit_a_user, houses=18),
+    )
+    for response, houses in ((first, 2), (second, 20)):
+        inbox = response.context["inbox"]
+        # The ketenmanager decides the eenheid's proposals and awaits the eenheid on its own
+        # proposals and proposed ends; the eenheid the other way round.
+        decide, own = (1, 2) if actor == "km_a" else (2, 1)
+        assert [len(inbox[part]) for part in ("to_decide", "own", "due")] == [
+            houses * decide,
+            houses * own,
+            houses,
+        ]
