@@ -356,7 +356,7 @@ def running_phase_outs(request, today):
     queryset = (
         Variation.objects.agreed()
         .filter(kind=Variation.Kind.PHASE_OUT)
-        .select_related("house", "house__police_unit", "role", "task")
+        .select_related("house", "house__police_unit", "role", "task", "proposed_by", "agreed_by")
         .order_by("phase_out_by", "house__name", "pk")
     )
     filterset = VariationFilter(request.GET or None, queryset=queryset, request=request)
