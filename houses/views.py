@@ -15,6 +15,7 @@ from django.views.generic import TemplateView, View
 
 from houses import consent
 from houses.exports import (
+    consent_cells,
     csv_response,
     matrix_table,
     package_table,
@@ -369,6 +370,15 @@ def running_phase_outs(request, today):
     variations = list(filterset.qs)
     for variation in variations:
         variation.is_overdue_on = variation.overdue_on(today)
+        # Who agreed on both sides and when, as the export says it.
+        proposer, proposed_on, consenter, agreed_on, others = consent_cells(variation)
+        variation.agreement = {
+            "proposer": proposer,
+            "proposed_on": proposed_on,
+            "consenter": consenter,
+            "agreed_on": agreed_on,
+            "others": others,
+        }
     return filterset, variations
 
 

@@ -238,3 +238,10 @@ def test_phase_out_export_names_who_agreed_on_both_sides_and_when(reader_client,
         "09-03-2026",
         "",
     ]
+
+
+def test_the_phase_out_page_names_both_sides_as_its_export_does(reader_client, agreements):
+    content = reader_client.get(reverse("phase-out-list")).content.decode()
+    assert "Voorgesteld door Eva van de Eenheid, namens de eenheid" in content
+    assert "Ingestemd door landelijk, landelijk beheer namens het huis" in content
+    assert "09-03-2026" in content
