@@ -140,6 +140,10 @@ def make_variations(specs, houses, standard, users=None):
     for spec in specs:
         spec = dict(spec)
         proposer = spec.pop("proposer", None)
+        if spec["status"] == Variation.Status.AGREED:
+            if (spec["house"], spec["task"]) in agreed:
+                spec = {**spec, "status": Variation.Status.PROPOSED}  # one agreed per task
+            agreed.add((spec["house"], spec["task"]))
         if users and proposer:
             consenter = "national" if proposer == "unit" else "unit"
             spec["proposed_by"] = users[proposer]
@@ -148,10 +152,6 @@ def make_variations(specs, houses, standard, users=None):
                 spec["agreed_by"] = users[consenter]
                 spec["decided_on_behalf"] = consenter == "national"
                 spec["decision_reason"] = "Namens het huis" if consenter == "national" else ""
-        if spec["status"] == Variation.Status.AGREED:
-            if (spec["house"], spec["task"]) in agreed:
-                spec = {**spec, "status": Variation.Status.PROPOSED}  # one agreed per task
-            agreed.add((spec["house"], spec["task"]))
         task = Task.objects.get(code=spec["task"]) if spec["task"] else None
         role = task.role if task else standard.roles.get(code="liaison")
         VariationFactory(
