@@ -20,6 +20,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from houses import consent
 from houses.overview import MatrixRow
 from houses.package import TaskPackage
 
@@ -39,6 +40,53 @@ def _date(value):
     return value or ""
 
 
+def _person(user) -> str:
+    return (user.get_full_name() or user.username) if user else "–"
+
+
+def consent_header():
+    """The columns that say who agreed on both sides and when, and who else was involved."""
+    return [
+        _("Voorgesteld door"),
+        _("Voorgesteld op"),
+        _("Ingestemd door"),
+        _("Ingestemd op"),
+        _("Overige betrokkenen"),
+    ]
+
+
+def consent_cells(v) -> list:
+    """Who proposed ``v`` (and for which side) and when, who agreed (for the other side, or
+    national staff in its place) and when, and the free-text note of others involved."""
+    if v is None:
+        return ["", "", "", "", ""]
+    if v.agreed_before_consent:
+        before = _("vóór de tweezijdige instemming in het register")
+        return ["", "", before, _date(v.agreed_on), v.agreed_with]
+    proposer = ""
+    if v.proposed_side:
+        proposer = _("%(name)s, namens %(side)s") % {
+            "name": _person(v.proposed_by),
+            "side": consent.side_label(v.proposed_side),
+        }
+    consenter = ""
+    if v.agreed_by_id:
+        side = consent.side_label(consent.other(v.proposed_side or consent.Side.UNIT))
+        template = (
+            _("%(name)s, landelijk beheer namens %(side)s")
+            if v.decided_on_behalf
+            else _("%(name)s, namens %(side)s")
+        )
+        consenter = template % {"name": _person(v.agreed_by), "side": side}
+    return [
+        proposer,
+        _date(timezone.localdate(v.proposed_at)) if v.proposed_at else "",
+        consenter,
+        _date(timezone.localdate(v.decided_at)) if v.agreed_by_id and v.decided_at else "",
+        v.agreed_with,
+    ]
+
+
 def package_table(package: TaskPackage, role_code: str | None = None):
     """Header and rows of a house's task package, optionally of one role only."""
     header = [
@@ -49,8 +97,7 @@ def package_table(package: TaskPackage, role_code: str | None = None):
         _("Norm"),
         _("Soort afwijking"),
         _("Onderbouwing"),
-        _("Overeengekomen met"),
-        _("Overeengekomen op"),
+        *consent_header(),
         _("Afgebouwd uiterlijk"),
         _("Verlopen"),
         _("Voorgesteld"),
@@ -73,8 +120,7 @@ def package_table(package: TaskPackage, role_code: str | None = None):
             line.norm,
             v.get_kind_display() if v else "",
             v.rationale if v else "",
-            v.agreed_with if v else "",
-            _date(v.agreed_on) if v else "",
+            *consent_cells(v),
             _date(line.deadline),
             _("ja") if line.overdue else "",
             "; ".join(f"{p.get_kind_display()}: {p.rationale}" for p in line.proposed),
@@ -104,8 +150,7 @@ def package_table(package: TaskPackage, role_code: str | None = None):
                 "",
                 "",
                 "",
-                "",
-                "",
+                *consent_cells(None),
                 "",
                 "",
                 "; ".join(f"{p.get_kind_display()}: {p.rationale}" for p in item.proposed),
@@ -189,8 +234,7 @@ def phase_out_table(variations):
         _("Rol"),
         _("Taak"),
         _("Onderbouwing"),
-        _("Overeengekomen met"),
-        _("Overeengekomen op"),
+        *consent_header(),
     ]
     rows = [
         [
@@ -201,8 +245,7 @@ def phase_out_table(variations):
             v.role.name,
             v.subject_title,
             v.rationale,
-            v.agreed_with,
-            v.agreed_on,
+            *consent_cells(v),
         ]
         for v in variations
     ]

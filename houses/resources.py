@@ -19,6 +19,7 @@ import decimal
 
 from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist, ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext as _t
 from import_export import fields, instance_loaders, resources, widgets
 
@@ -392,7 +393,20 @@ class VariationResource(ScopedResource):
     proposed_by = fields.Field(
         attribute="proposed_by__username", column_name="voorgesteldDoor", readonly=True
     )
-    # Filled by the consent steps: exported, never imported.
+    # Filled by the consent steps: exported, never imported. Who agreed on both sides and
+    # when; "overeengekomenMet" stays the free-text note of who else was involved.
+    proposed_side = fields.Field(
+        attribute="proposed_side", column_name="voorgesteldNamens", readonly=True
+    )
+    proposed_on = fields.Field(column_name="voorgesteldOp", readonly=True)
+    agreed_side = fields.Field(column_name="ingestemdNamens", readonly=True)
+    agreed_at = fields.Field(column_name="ingestemdOp", readonly=True)
+    decided_on_behalf = fields.Field(
+        attribute="decided_on_behalf",
+        column_name="ingestemdDoorLandelijkBeheer",
+        readonly=True,
+        widget=widgets.BooleanWidget(),
+    )
     agreed_on = fields.Field(attribute="agreed_on", column_name="overeengekomenOp", readonly=True)
     ended_on = fields.Field(attribute="ended_on", column_name="beeindigdOp", readonly=True)
 
@@ -422,7 +436,12 @@ class VariationResource(ScopedResource):
             "review_by",
             "recorded_by",
             "proposed_by",
+            "proposed_side",
+            "proposed_on",
             "agreed_by",
+            "agreed_side",
+            "agreed_at",
+            "decided_on_behalf",
             "revision",
         ]
         export_order = fields
@@ -430,6 +449,21 @@ class VariationResource(ScopedResource):
         use_transactions = True
         skip_unchanged = True
         report_skipped = True
+
+    def dehydrate_proposed_on(self, variation):
+        if not variation.proposed_at:
+            return ""
+        return timezone.localdate(variation.proposed_at).isoformat()
+
+    def dehydrate_agreed_side(self, variation):
+        if not variation.agreed_by_id:
+            return ""
+        return consent.other(variation.proposed_side or consent.Side.UNIT).value
+
+    def dehydrate_agreed_at(self, variation):
+        if not (variation.agreed_by_id and variation.decided_at):
+            return ""
+        return timezone.localdate(variation.decided_at).isoformat()
 
     def before_import_row(self, row, **kwargs):
         super().before_import_row(row, **kwargs)

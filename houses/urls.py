@@ -35,5 +35,10 @@ urlpatterns = [
     path("afbouw/", views.PhaseOutListView.as_view(), name="phase-out-list"),
     path("afbouw.<fmt:fmt>", views.PhaseOutExportView.as_view(), name="phase-out-export"),
     path("wat-wacht-op-mij/", views.InboxView.as_view(), name="inbox"),
+    path(
+        "afwijkingen/<int:pk>/afspraak/",
+        views.AgreementView.as_view(),
+        name="variation-agreement",
+    ),
     path("matrix.<fmt:fmt>", views.MatrixExportView.as_view(), name="matrix-export"),
 ]

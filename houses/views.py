@@ -15,6 +15,7 @@ from django.views.generic import TemplateView, View
 
 from houses import consent
 from houses.exports import (
+    consent_cells,
     csv_response,
     matrix_header,
     package_table,
@@ -376,7 +377,7 @@ def running_phase_outs(request, today):
     queryset = (
         Variation.objects.agreed()
         .filter(kind=Variation.Kind.PHASE_OUT)
-        .select_related("house", "house__police_unit", "role", "task")
+        .select_related("house", "house__police_unit", "role", "task", "proposed_by", "agreed_by")
         .order_by("phase_out_by", "house__name", "pk")
     )
     filterset = VariationFilter(request.GET or None, queryset=queryset, request=request)
@@ -389,6 +390,15 @@ def running_phase_outs(request, today):
     variations = list(filterset.qs)
     for variation in variations:
         variation.is_overdue_on = variation.overdue_on(today)
+        # Who agreed on both sides and when, as the export says it.
+        proposer, proposed_on, consenter, agreed_on, others = consent_cells(variation)
+        variation.agreement = {
+            "proposer": proposer,
+            "proposed_on": proposed_on,
+            "consenter": consenter,
+            "agreed_on": agreed_on,
+            "others": others,
+        }
     return filterset, variations
 
 
@@ -549,3 +559,125 @@ class InboxView(TemplateView):
         done = _("Ingestemd: %(variation)s.") if step == "agree" else _("Afgewezen: %(variation)s.")
         messages.success(request, done % {"variation": variation})
         return redirect("inbox")
+
+
+class ChangeForm(forms.Form):
+    """A side proposes to end an agreed variation, or another phase-out deadline; the other
+    side agrees or rejects it on "Wat wacht op mij" (houses/consent.py, rule 3)."""
+
+    revisie = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    wijziging = forms.ChoiceField(
+        widget=forms.HiddenInput,
+        choices=[("beeindigen", _("Beëindigen")), ("afbouwdatum", _("Andere afbouwdatum"))],
+    )
+    datum = forms.DateField(
+        label=_("Datum"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    reden = forms.CharField(
+        label=_("Reden"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("wijziging") == "afbouwdatum" and not data.get("datum"):
+            self.add_error("datum", _("Vul de nieuwe afbouwdatum in."))
+        return data
+
+
+#: form value -> (consent step, kind of change)
+CHANGES = {
+    "beeindigen": ("end", consent.Change.END),
+    "afbouwdatum": ("change_deadline", consent.Change.DEADLINE),
+}
+
+
+class AgreementView(TemplateView):
+    """One agreed variation: who agreed on both sides and when, and the forms to propose ending
+    it or another phase-out deadline. What the other side decides waits on their
+    "Wat wacht op mij"; a change awaiting the user's own decision is decided here too."""
+
+    template_name = "houses/agreement.html"
+
+    def get_variation(self):
+        return get_object_or_404(
+            Variation.objects.select_related(
+                "house", "role", "task", "standard_version", "proposed_by", "agreed_by", "change_by"
+            ),
+            pk=self.kwargs["pk"],
+        )
+
+    def get_context_data(self, forms_with_errors=None, **kwargs):
+        user = self.request.user
+        variation = kwargs.pop("variation", None) or self.get_variation()
+        forms_with_errors = forms_with_errors or {}
+        offered = {}
+        refusal = None
+        for value, (step, _kind) in CHANGES.items():
+            if step == "change_deadline" and variation.kind != Variation.Kind.PHASE_OUT:
+                continue
+            refused = rights.consent_refusal(user, step, variation)
+            if refused is None:
+                offered[value] = forms_with_errors.get(value) or ChangeForm(
+                    initial={"revisie": variation.revision, "wijziging": value},
+                    auto_id=f"{value}-%s",
+                )
+            elif refusal is None:
+                refusal = refused.message
+        decide = bool(variation.change_kind) and (
+            rights.consent_refusal(user, "agree", variation, reason="-") is None
+        )
+        waiting = consent.awaiting_side(variation)
+        return super().get_context_data(
+            v=variation,
+            offered=offered,
+            refusal=None if offered else refusal,
+            decide=decide,
+            waiting_side=consent.side_label(waiting),
+            on_behalf=decide and waiting not in consent.own_sides(user, variation.house),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        variation = self.get_variation()
+        form = ChangeForm(request.POST, auto_id=f"{request.POST.get('wijziging')}-%s")
+        if not form.is_valid():
+            if form.data.get("wijziging") not in CHANGES:
+                messages.error(request, _("Het voorstel is onvolledig; probeer het opnieuw."))
+                return redirect("variation-agreement", pk=variation.pk)
+            context = self.get_context_data(
+                variation=variation, forms_with_errors={form.data["wijziging"]: form}
+            )
+            return self.render_to_response(context)
+        data = form.cleaned_data
+        if variation.revision != data["revisie"]:
+            messages.error(request, stale_message(Variation, variation.pk, data["revisie"]))
+            return redirect("variation-agreement", pk=variation.pk)
+        step, kind = CHANGES[data["wijziging"]]
+        try:
+            with transaction.atomic():
+                refusal = rights.consent_refusal(request.user, step, variation)
+                if refusal is not None:
+                    raise rights.Refused(refusal)
+                consent.request_change(
+                    variation, request.user, kind, date=data["datum"], reason=data["reden"].strip()
+                )
+                variation.full_clean()
+                variation._history_user = request.user
+                variation.save()
+        except rights.Refused as exc:
+            messages.error(request, exc.refusal.message)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        except StaleEditError:
+            messages.error(request, stale_message(Variation, variation.pk, data["revisie"]))
+        else:
+            done = (
+                _("Beëindiging voorgesteld; %(side)s beslist erover.")
+                if kind == consent.Change.END
+                else _("Andere afbouwdatum voorgesteld; %(side)s beslist erover.")
+            )
+            side = consent.side_label(consent.awaiting_side(variation))
+            messages.success(request, done % {"side": side})
+        return redirect("variation-agreement", pk=variation.pk)

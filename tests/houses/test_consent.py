@@ -18,7 +18,8 @@ from roles.models import Task
 from tests.admin_forms import admin_url, page_data
 from tests.api_helpers import assert_problem, token_client
 from tests.conftest import client_for
-from tests.factories import UserFactory, VariationFactory
+from tests.factories import HouseFactory, UserFactory, VariationFactory
+from tests.pages import assert_same_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -506,3 +507,246 @@ def test_a_long_reason_is_kept_whole_on_the_record_and_shortened_in_history(
     unit_proposal.refresh_from_db()
     assert unit_proposal.decision_reason == reason.strip()
     assert len(unit_proposal.history.first().history_change_reason) <= 100
+
+
+# --- the page's queries ---------------------------------------------------------------------------
+
+
+def awaiting_everyone(standard, unit, km, unit_user, houses):
+    """``houses`` houses of ``unit`` with ``km`` as their ketenmanager, each with a proposal of
+    either side, a proposed end of an agreement and an agreed phase-out due within 90 days: two
+    items for each section of the page, for each of the two."""
+    deelname = Task.objects.get(role__standard_version=standard, code="deelname")
+    schakel = Task.objects.get(role__standard_version=standard, code="schakel")
+    verslag = Task.objects.get(role__standard_version=standard, code="verslag")
+    for _ in range(houses):
+        house = HouseFactory(police_unit=unit)
+        km.houses.add(house)
+        km.__dict__.pop("ketenmanager_house_ids", None)
+        proposal(house, deelname, unit_user, Side.UNIT)
+        proposal(house, schakel, km, Side.HOUSE)
+        ending = VariationFactory(house=house, task=schakel, proposed_by=unit_user)
+        consent.request_change(ending, km, Change.END, reason="Niet meer nodig")
+        ending.save()
+        VariationFactory(
+            house=house,
+            task=verslag,
+            kind=Variation.Kind.PHASE_OUT,
+            local_norm="",
+            phase_out_by=timezone.localdate() + datetime.timedelta(days=30),
+        )
+
+
+#: session, user, the user's houses, what awaits a decision, phase-outs due
+@pytest.mark.parametrize(("actor", "expected"), [("km_a", 5), ("unit_a_user", 5)])
+def test_the_page_runs_the_same_queries_for_2_and_for_20_houses(
+    request, actor, expected, standard, unit_a, km_a, unit_a_user, django_assert_num_queries
+):
+    user = request.getfixturevalue(actor)
+    client = client_for(user)
+
+    def fetch():
+        response = client.get(reverse("inbox"))
+        assert response.status_code == 200
+        return response
+
+    awaiting_everyone(standard, unit_a, km_a, unit_a_user, houses=2)
+    first, second = assert_same_queries(
+        django_assert_num_queries,
+        expected,
+        fetch,
+        lambda: awaiting_everyone(standard, unit_a, km_a, unit_a_user, houses=18),
+    )
+    for response, houses in ((first, 2), (second, 20)):
+        inbox = response.context["inbox"]
+        # The ketenmanager decides the eenheid's proposals and awaits the eenheid on its own
+        # proposals and proposed ends; the eenheid the other way round.
+        decide, own = (1, 2) if actor == "km_a" else (2, 1)
+        assert [len(inbox[part]) for part in ("to_decide", "own", "due")] == [
+            houses * decide,
+            houses * own,
+            houses,
+        ]
+
+
+# --- ending an agreement and another deadline, on the pages ---------------------------------------
+
+#: actor -> may propose to end (or change the deadline of) an agreement of house A
+MAY_CHANGE = {"unit_a_user", "km_a", "national_user"}
+
+
+@pytest.fixture
+def agreement(house_a, task, unit_a_user, km_a):
+    """Proposed by the eenheid of house A, agreed by its ketenmanager."""
+    return VariationFactory(house=house_a, task=task, proposed_by=unit_a_user, agreed_by=km_a)
+
+
+@pytest.fixture
+def phase_out(house_a, standard, unit_a_user, km_a):
+    return VariationFactory(
+        house=house_a,
+        task=Task.objects.get(code="verslag"),
+        kind=Variation.Kind.PHASE_OUT,
+        local_norm="",
+        phase_out_by=timezone.localdate() + datetime.timedelta(days=60),
+        proposed_by=unit_a_user,
+        agreed_by=km_a,
+    )
+
+
+def agreement_url(variation):
+    return reverse("variation-agreement", args=[variation.pk])
+
+
+def shown_messages(response):
+    return " ".join(str(m) for m in response.context["messages"])
+
+
+def propose_change(client, variation, change, *, revision=None, date="", reason="Niet meer nodig"):
+    data = {
+        "revisie": revision or variation.revision,
+        "wijziging": change,
+        "datum": date,
+        "reden": reason,
+    }
+    return client.post(agreement_url(variation), data, follow=True)
+
+
+def decide(client, variation, decision, reason=""):
+    variation.refresh_from_db()
+    data = {
+        "afwijking": variation.pk,
+        "revisie": variation.revision,
+        "besluit": decision,
+        "reden": reason,
+    }
+    return client.post(reverse("inbox"), data, follow=True)
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_the_agreement_page_offers_ending_exactly_to_the_houses_sides(request, actor, agreement):
+    response = client_for(request.getfixturevalue(actor)).get(agreement_url(agreement))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "km-a" in content and "eenheid-a" in content  # who agreed, on both sides
+    assert ('value="beeindigen"' in content) == (actor in MAY_CHANGE)
+    assert 'value="afbouwdatum"' not in content  # not a phase-out
+    if actor not in MAY_CHANGE:
+        assert "u kunt deze afwijking niet beëindigen" in content
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_proposing_an_end_on_the_page_follows_the_sides(request, actor, agreement):
+    response = propose_change(client_for(request.getfixturevalue(actor)), agreement, "beeindigen")
+    assert response.status_code == 200
+    agreement.refresh_from_db()
+    assert agreement.status == Variation.Status.AGREED
+    if actor in MAY_CHANGE:
+        assert agreement.change_kind == Change.END
+        assert agreement.change_reason == "Niet meer nodig"
+        assert "Beëindiging voorgesteld" in shown_messages(response)
+    else:
+        assert agreement.change_kind == ""
+        assert agreement.revision == 1
+        assert "niet beëindigen" in shown_messages(response)
+
+
+def test_an_end_proposed_on_the_page_is_agreed_by_the_other_side_on_theirs(
+    unit_a_user, km_a, agreement
+):
+    unit, house = client_for(unit_a_user), client_for(km_a)
+    propose_change(unit, agreement, "beeindigen")
+    # The eenheid cannot agree its own proposal; the ketenmanager finds it waiting.
+    assert agreement not in unit.get(reverse("inbox")).context["inbox"]["to_decide"]
+    assert agreement in house.get(reverse("inbox")).context["inbox"]["to_decide"]
+    refused = decide(unit, agreement, "instemmen")
+    assert "eigen" in shown_messages(refused)
+    agreement.refresh_from_db()
+    assert agreement.status == Variation.Status.AGREED
+    response = decide(house, agreement, "instemmen")
+    assert "Ingestemd" in shown_messages(response)
+    agreement.refresh_from_db()
+    assert agreement.status == Variation.Status.ENDED
+    assert agreement.ended_on == timezone.localdate()
+    assert agreement.history.first().history_user == km_a
+
+
+def test_another_deadline_proposed_on_the_page_changes_only_when_the_other_side_agrees(
+    unit_a_user, km_a, phase_out
+):
+    old = phase_out.phase_out_by
+    new = old + datetime.timedelta(days=90)
+    house = client_for(km_a)
+    page = house.get(agreement_url(phase_out)).content.decode()
+    assert 'value="afbouwdatum"' in page and 'value="beeindigen"' in page
+    propose_change(house, phase_out, "afbouwdatum", date=new.isoformat(), reason="Later klaar")
+    phase_out.refresh_from_db()
+    assert (phase_out.phase_out_by, phase_out.change_kind, phase_out.change_date) == (
+        old,
+        Change.DEADLINE,
+        new,
+    )
+    unit = client_for(unit_a_user)
+    page = unit.get(agreement_url(phase_out)).content.decode()
+    assert "Later klaar" in page and 'name="besluit"' in page  # decided here too
+    rejected = decide(unit, phase_out, "afwijzen", "De gemeente neemt het per 1 januari over")
+    assert "Afgewezen" in shown_messages(rejected)
+    phase_out.refresh_from_db()
+    assert (phase_out.phase_out_by, phase_out.change_kind) == (old, "")
+    propose_change(house, phase_out, "afbouwdatum", date=new.isoformat(), reason="Later klaar")
+    decide(unit, phase_out, "instemmen")
+    phase_out.refresh_from_db()
+    assert (phase_out.phase_out_by, phase_out.change_kind) == (new, "")
+
+
+def test_a_new_deadline_needs_its_date_and_a_reason(km_a, phase_out):
+    client = client_for(km_a)
+    response = propose_change(client, phase_out, "afbouwdatum", date="", reason="")
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Vul de nieuwe afbouwdatum in." in content
+    assert "Dit veld is vereist." in content
+    phase_out.refresh_from_db()
+    assert phase_out.change_kind == "" and phase_out.revision == 1
+
+
+def test_a_stale_change_on_the_page_is_refused_with_what_changed(unit_a_user, km_a, agreement):
+    agreement.rationale = "Nieuwe onderbouwing"
+    agreement._history_user = unit_a_user
+    agreement.save()  # revision 2
+    response = propose_change(client_for(km_a), agreement, "beeindigen", revision=1)
+    shown = shown_messages(response)
+    assert "gewijzigd sinds u het formulier opende" in shown and "Nieuwe onderbouwing" in shown
+    agreement.refresh_from_db()
+    assert agreement.change_kind == "" and agreement.revision == 2
+
+
+def test_a_second_change_waits_for_the_first(unit_a_user, km_a, phase_out):
+    propose_change(client_for(unit_a_user), phase_out, "beeindigen")
+    phase_out.refresh_from_db()
+    response = propose_change(
+        client_for(km_a), phase_out, "afbouwdatum", date="2030-01-01", reason="Later"
+    )
+    assert "wacht al een voorgestelde wijziging" in shown_messages(response)
+    phase_out.refresh_from_db()
+    assert phase_out.change_kind == Change.END
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"revisie": "x", "wijziging": "beeindigen", "reden": "r"},
+        {"revisie": "1", "wijziging": "iets", "reden": "r"},
+        {"revisie": "1", "wijziging": "afbouwdatum", "datum": "31-02-2030", "reden": "r"},
+    ],
+)
+def test_bad_input_on_the_agreement_page_changes_nothing(km_a, phase_out, data):
+    response = client_for(km_a).post(agreement_url(phase_out), data, follow=True)
+    assert response.status_code == 200
+    phase_out.refresh_from_db()
+    assert phase_out.revision == 1 and phase_out.change_kind == ""
+
+
+def test_an_unknown_agreement_is_a_404(km_a):
+    assert client_for(km_a).get(reverse("variation-agreement", args=[999])).status_code == 404

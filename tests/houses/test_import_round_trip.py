@@ -2,16 +2,20 @@
 assignments and variations, as national staff and as unit staff (whose export also holds
 the rows of other eenheden)."""
 
+import csv
 import datetime
+import io
 from contextlib import contextmanager
 
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from houses.consent import Side
 from houses.models import Assignment, Variation
 from roles.models import Presence, Task
 from tests.admin_forms import admin_url
@@ -113,6 +117,8 @@ def variation_specs(draw):
                 else None
             ),
             "review_by": draw(st.none() | dates),
+            # Who proposed; an agreement is agreed by the other, national staff with a reason.
+            "proposer": draw(st.sampled_from(["unit", "national"])),
         }
         specs.append(spec)
     return specs
@@ -129,13 +135,23 @@ def make_assignments(specs, houses, standard):
         )
 
 
-def make_variations(specs, houses, standard):
+def make_variations(specs, houses, standard, users=None):
     agreed = set()
     for spec in specs:
+        spec = dict(spec)
+        proposer = spec.pop("proposer", None)
         if spec["status"] == Variation.Status.AGREED:
             if (spec["house"], spec["task"]) in agreed:
                 spec = {**spec, "status": Variation.Status.PROPOSED}  # one agreed per task
             agreed.add((spec["house"], spec["task"]))
+        if users and proposer:
+            consenter = "national" if proposer == "unit" else "unit"
+            spec["proposed_by"] = users[proposer]
+            spec["proposed_side"] = Side.UNIT
+            if spec["status"] in (Variation.Status.AGREED, Variation.Status.ENDED):
+                spec["agreed_by"] = users[consenter]
+                spec["decided_on_behalf"] = consenter == "national"
+                spec["decision_reason"] = "Namens het huis" if consenter == "national" else ""
         task = Task.objects.get(code=spec["task"]) if spec["task"] else None
         role = task.role if task else standard.roles.get(code="liaison")
         VariationFactory(
@@ -215,5 +231,24 @@ def test_any_variation_export_reimported_unchanged_changes_nothing(
     specs, national_user, unit_a_user, standard, house_a, house_b
 ):
     with rolled_back():
-        make_variations(specs, {"a": house_a, "b": house_b}, standard)
+        users = {"unit": unit_a_user, "national": national_user}
+        make_variations(specs, {"a": house_a, "b": house_b}, standard, users)
         assert_round_trips_are_no_ops(Variation, [national_user, unit_a_user])
+        assert_export_names_both_sides(client_for(national_user))
+
+
+def assert_export_names_both_sides(client):
+    """The export says who proposed and who agreed, for which side, and when."""
+    text = export_file(client, Variation, "0").decode("utf-8-sig")
+    rows = {int(row["id"]): row for row in csv.DictReader(io.StringIO(text), delimiter=";")}
+    for v in Variation.objects.select_related("proposed_by", "agreed_by"):
+        row = rows[v.pk]
+        agreed = v.agreed_by_id is not None
+        assert row["voorgesteldDoor"] == v.proposed_by.username
+        assert row["voorgesteldNamens"] == v.proposed_side
+        assert row["voorgesteldOp"] == timezone.localdate(v.proposed_at).isoformat()
+        assert row["ingestemdDoor"] == (v.agreed_by.username if agreed else "")
+        assert row["ingestemdNamens"] == (Side.HOUSE if agreed else "")
+        expected = timezone.localdate(v.decided_at).isoformat() if agreed else ""
+        assert row["ingestemdOp"] == expected
+        assert row["ingestemdDoorLandelijkBeheer"] == ("1" if v.decided_on_behalf else "0")

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from houses.models import Assignment, District, House, PoliceUnit, Variation
 from registry.lib import rights
+from registry.models import User
 from roles.models import Role, StandardVersion, Task
 from tests.api_helpers import session_client
 from tests.conftest import client_for
@@ -202,3 +203,152 @@ def test_no_code_outside_the_kernel_asks_the_scope_directly():
         if ".is_editable_by(" in text or ".editable_by(" in text:
             offenders.append(str(relative))
     assert offenders == []
+
+
+# --- Consent on local variations in the admin -----------------------------------------------
+#
+# Variations change by consent (houses/consent.py): proposing, agreeing, rejecting and ending
+# are asked of the consent rules in the admin as on the pages and in the API. Ketenmanagers act
+# only on the pages and in the API: they have no admin access, even for their own house.
+
+#: actor -> (user fixture, reason typed in the form for a decision)
+ADMIN_ACTORS = {
+    "unit_a_user": ("unit_a_user", None),  # the eenheid of the house
+    "unit_b_user": ("unit_b_user", None),  # another eenheid
+    "national_with_reason": ("national_user", "Stuurgroep besloot; de eenheid was afwezig"),
+    "national_without_reason": ("national_user", None),
+    "km_a": ("km_a", None),  # ketenmanager of the house
+}
+
+#: step -> actors whose admin write goes through
+ADMIN_CONSENT_ALLOWED = {
+    "propose": {"unit_a_user", "national_with_reason", "national_without_reason"},
+    "agree": {"unit_a_user", "national_with_reason"},
+    "reject": {"unit_a_user", "national_with_reason"},
+    "end": {"unit_a_user", "national_with_reason"},
+}
+
+#: step -> the status the form asks for
+ADMIN_TARGET = {
+    "agree": Variation.Status.AGREED,
+    "reject": Variation.Status.REJECTED,
+    "end": Variation.Status.ENDED,
+}
+
+
+def refused_as(actor, step):
+    """How the admin refuses: (status code, what the form says)."""
+    if actor == "km_a":
+        return 302, None  # to the admin login: no admin access at all
+    if actor == "unit_b_user":
+        # Another eenheid's house is not offered, and its records are read-only.
+        return (200, "eigen eenheid") if step == "propose" else (403, None)
+    return 200, "Vermeld waarom" if step == "reject" else "vermelde reden"
+
+
+@pytest.fixture
+def km_a(house_a):
+    user = UserFactory(username="km-a", kind=User.Kind.KETENMANAGER, is_staff=False)
+    user.houses.add(house_a)
+    return user
+
+
+@pytest.fixture
+def consent_records(standard, house_a, unit_a_user, km_a):
+    """At house A: a proposal of the house (awaiting the eenheid), and an agreement whose end
+    the house proposed (awaiting the eenheid)."""
+    from houses import consent
+    from houses.consent import Change, Side
+
+    tasks = Task.objects.filter(role__standard_version=standard, kind=Task.Kind.CORE).order_by("pk")
+    proposal = VariationFactory(
+        house=house_a,
+        task=tasks[0],
+        status=Variation.Status.PROPOSED,
+        agreed_on=None,
+        agreed_with="",
+        proposed_by=km_a,
+        proposed_side=Side.HOUSE,
+    )
+    agreement = VariationFactory(house=house_a, task=tasks[1], proposed_by=unit_a_user)
+    consent.request_change(agreement, km_a, Change.END, reason="Het huis doet het zelf")
+    agreement.save()
+    return {"proposal": proposal, "agreement": agreement, "task": tasks[2]}
+
+
+def variation_state():
+    return sorted(
+        Variation.objects.values_list("pk", "status", "revision", "change_kind", "agreed_by_id")
+    ), Variation.history.count()
+
+
+@pytest.mark.parametrize("step", list(ADMIN_CONSENT_ALLOWED))
+@pytest.mark.parametrize("actor", list(ADMIN_ACTORS))
+def test_the_admin_takes_a_consent_step_exactly_where_the_rules_allow(
+    request, consent_records, national_user, house_a, actor, step
+):
+    from tests.admin_forms import admin_url, page_data
+
+    fixture, reason = ADMIN_ACTORS[actor]
+    user = request.getfixturevalue(fixture)
+    client = client_for(user)
+    allowed = actor in ADMIN_CONSENT_ALLOWED[step]
+    if step == "propose":
+        url = admin_url(Variation, "add")
+        # The form as national staff are served it, posted by the actor.
+        data = page_data(client_for(national_user).get(url))
+        task = consent_records["task"]
+        data.update(
+            house=house_a.pk,
+            role=task.role_id,
+            task=task.pk,
+            kind=Variation.Kind.OMISSION,
+            rationale="De gemeente doet dit",
+        )
+    else:
+        variation = consent_records["agreement" if step == "end" else "proposal"]
+        url = admin_url(Variation, "change", variation.pk)
+        data = page_data(client_for(national_user).get(url))
+        data["status"] = ADMIN_TARGET[step]
+        data["decision_reason"] = reason or ("Past niet bij het huis" if step == "reject" else "")
+        if actor == "national_without_reason":
+            data["decision_reason"] = ""
+    before = variation_state()
+    response = client.post(url, data)
+    if actor == "km_a":
+        assert "/admin/login/" in response["Location"]
+    if not allowed:
+        expected_status, told = refused_as(actor, step)
+        assert response.status_code == expected_status
+        if told:
+            assert told in str(response.context["errors"])
+        assert variation_state() == before
+        return
+    assert response.status_code == 302, response.context and response.context["errors"]
+    if step == "propose":
+        new = Variation.objects.exclude(pk__in=[v[0] for v in before[0]]).get()
+        assert (new.status, new.proposed_by) == (Variation.Status.PROPOSED, user)
+        return
+    variation.refresh_from_db()
+    assert variation.status == ADMIN_TARGET[step]
+    assert variation.history.first().history_user == user
+    if actor == "national_with_reason" and step != "end":
+        assert variation.decided_on_behalf is True
+        assert variation.decision_reason == reason
+
+
+def test_unit_staff_cannot_end_an_agreement_in_the_admin_without_the_other_sides_consent(
+    standard, house_a, unit_a_user, km_a
+):
+    from tests.admin_forms import admin_url, page_data
+
+    task = Task.objects.filter(role__standard_version=standard, kind=Task.Kind.CORE).first()
+    agreement = VariationFactory(house=house_a, task=task, proposed_by=km_a)
+    client = client_for(unit_a_user)
+    url = admin_url(Variation, "change", agreement.pk)
+    data = page_data(client.get(url)) | {"status": Variation.Status.ENDED}
+    before = variation_state()
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "twee stappen" in str(response.context["errors"])
+    assert variation_state() == before
