@@ -18,6 +18,28 @@ PASSWORD = "geheim-wachtwoord-123"
 FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+#: Tests that share an expensive module- or package-scoped set-up, kept on one pytest-xdist
+#: worker so it is made once: the browser tests (demo data, live server, Chromium) and the
+#: backup round trips (one demo registry and its backups).
+SHARED_SET_UP = ("tests/browser/", "tests/registry/test_backup.py::test_a_backup_restores_")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """With pytest-xdist's default distribution (``-n``, as ``make test`` runs), every test is
+    its own work unit except those of ``SHARED_SET_UP``: each of those groups is one unit, sent
+    to one worker before the single tests (the largest units go first)."""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedSetUpScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            return next((group for group in SHARED_SET_UP if nodeid.startswith(group)), nodeid)
+
+    return SharedSetUpScheduling(config, log)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def fast_password_hashing():
     """Every account the tests create (factories, demo data, logins) hashes its password with

@@ -21,12 +21,18 @@ def viewport(request):
 
 
 @pytest.fixture
-def user_page(browser, live_server_url, viewport):
+def user_page(browser, signed_in_state, live_server_url, viewport):
+    """A page of the ketenmanager on the dashboard, with the cookies of the shared login."""
     width, height = VIEWPORTS[viewport]
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="nl-NL")
+    context = browser.new_context(
+        viewport={"width": width, "height": height},
+        locale="nl-NL",
+        storage_state=signed_in_state,
+    )
     context.set_default_timeout(15_000)
     page = context.new_page()
-    log_in(page, live_server_url)
+    page.goto(f"{live_server_url}/")
+    assert page.locator("h1").inner_text() == "Landelijk overzicht"
     yield page
     context.close()
 
