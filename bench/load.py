@@ -187,7 +187,7 @@ def read(tally: Tally, client: Client, user: dict, rng: random.Random) -> None:
         unit = user["unit"] or "oost-nederland"
         path, op = f"/api/v1/toewijzingen?eenheid={unit}&paginaGrootte=50", "lijst toewijzingen"
     elif choice < 0.6:
-        path, op = "/api/v1/afwijkingen?status=proposed&sorteer=-gewijzigd", "lijst afwijkingen"
+        path, op = "/api/v1/afwijkingen?status=voorgesteld&sorteer=-gewijzigd", "lijst afwijkingen"
     elif choice < 0.85:
         house = rng.choice(user.get("houses") or ["avz-groningen"])
         path, op = f"/api/v1/veiligheidshuizen/{house}/takenpakket", "takenpakket"
@@ -222,7 +222,7 @@ def create_variation(tally: Tally, client: Client, user: dict, rng: random.Rando
     values = {
         "veiligheidshuis": rng.choice(user["houses"]),
         "rol": rng.choice(roles),
-        "soort": "addition",
+        "soort": "aanvulling",
         "omschrijving": f"Extra taak {uuid.uuid4().hex[:12]}",
         "onderbouwing": f"Afgesproken in het driehoeksoverleg ({rng.randint(1, 999)}).",
         "herbeoordelenVoor": f"2027-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
