@@ -192,22 +192,6 @@ class Postgres:
     def version(self) -> str:
         return self.pg(str(self.bin / "postgres"), "--version").strip()
 
-    def restart(self) -> None:
-        """Stop (fast: open sessions are cut off) and start again with the same options."""
-        self.pg(
-            str(self.bin / "pg_ctl"),
-            "-D",
-            str(self.root / "data"),
-            "-l",
-            str(self.root / "log"),  # not this process's pipe, which would stay open
-            "-m",
-            "fast",
-            "-w",
-            "-t",
-            "30",
-            "restart",
-        )
-
     def stop(self) -> None:
         with contextlib.suppress(subprocess.CalledProcessError):
             self.pg(

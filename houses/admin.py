@@ -87,16 +87,16 @@ class HouseOverdueFilter(YesNoFilter):
 # Shared pieces -------------------------------------------------------------------------------
 
 BADGE_COLOURS = {
-    "active": "ok",
-    "agreed": "ok",
-    "conform": "ok",
-    "planned": "info",
-    "proposed": "info",
-    "in_transition": "info",
-    "pioneer": "info",
-    "vacant": "warn",
-    "rejected": "off",
-    "ended": "off",
+    Assignment.Status.ACTIVE: "ok",
+    Variation.Status.AGREED: "ok",
+    House.FrameworkStatus.CONFORM: "ok",
+    Assignment.Status.PLANNED: "info",
+    Variation.Status.PROPOSED: "info",
+    House.FrameworkStatus.IN_TRANSITION: "info",
+    House.FrameworkStatus.PIONEER: "info",
+    Assignment.Status.VACANT: "warn",
+    Variation.Status.REJECTED: "off",
+    Variation.Status.ENDED: "off",
 }
 
 

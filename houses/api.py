@@ -27,7 +27,6 @@ from registry.lib.api import (
     ReadOnlyRegistryViewSet,
     RegistryViewSet,
     refused,
-    revision_etag,
 )
 from registry.lib.cache import house_scope
 from registry.lib.editable import StaleEditError
@@ -171,9 +170,8 @@ class VariationViewSet(RegistryViewSet):
             instance.save()
         except StaleEditError as exc:
             raise PreconditionFailed() from exc
-        return Response(
-            self.get_serializer(instance).data, headers={"ETag": revision_etag(instance)}
-        )
+        data = self.get_serializer(instance).data
+        return Response(data, headers={"ETag": self.record_etag(instance, data)})
 
     @consent_schema(
         "Instemmen",

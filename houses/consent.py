@@ -42,13 +42,13 @@ from registry.lib.rights import Refused as ConsentRefused
 
 
 class Side(models.TextChoices):
-    UNIT = "unit", _("de eenheid")
-    HOUSE = "house", _("het huis")
+    UNIT = "eenheid", _("de eenheid")
+    HOUSE = "huis", _("het huis")
 
 
 class Change(models.TextChoices):
-    END = "end", _("beëindigen")
-    DEADLINE = "deadline", _("andere afbouwdatum")
+    END = "beeindigen", _("beëindigen")
+    DEADLINE = "afbouwdatum", _("andere afbouwdatum")
 
 
 #: The agreed terms: they change only by a consent step (rule 3).

@@ -38,15 +38,33 @@ DEMO_ACCOUNTS = [
 # house, role, presence, hours, status
 DEMO_ASSIGNMENTS = [
     ("avz-groningen", "liaison", Presence.FULL_TIME, 36, Assignment.Status.ACTIVE),
-    ("avz-groningen", "casusoverleg-deelnemer", Presence.CASE_MEETINGS, 8, "active"),
+    (
+        "avz-groningen",
+        "casusoverleg-deelnemer",
+        Presence.CASE_MEETINGS,
+        8,
+        Assignment.Status.ACTIVE,
+    ),
     ("vh-drenthe", "liaison", Presence.PART_TIME, 16, Assignment.Status.ACTIVE),
-    ("vh-drenthe", "casusoverleg-deelnemer", Presence.CASE_MEETINGS, None, "vacant"),
+    (
+        "vh-drenthe",
+        "casusoverleg-deelnemer",
+        Presence.CASE_MEETINGS,
+        None,
+        Assignment.Status.VACANT,
+    ),
     ("zvh-fryslan", "liaison", Presence.PART_TIME, 12, Assignment.Status.PLANNED),
     ("zvh-noord-limburg", "liaison", Presence.PART_TIME, 20, Assignment.Status.ACTIVE),
-    ("zvh-noord-limburg", "casusoverleg-deelnemer", Presence.CASE_MEETINGS, 6, "active"),
+    (
+        "zvh-noord-limburg",
+        "casusoverleg-deelnemer",
+        Presence.CASE_MEETINGS,
+        6,
+        Assignment.Status.ACTIVE,
+    ),
     ("zvh-parkstad", "liaison", Presence.CASE_MEETINGS, 4, Assignment.Status.ACTIVE),
     ("acvz-amsterdam", "liaison", Presence.FULL_TIME, 36, Assignment.Status.ACTIVE),
-    ("acvz-amsterdam", "casusoverleg-deelnemer", Presence.PART_TIME, 24, "active"),
+    ("acvz-amsterdam", "casusoverleg-deelnemer", Presence.PART_TIME, 24, Assignment.Status.ACTIVE),
     ("vh-haaglanden", "liaison", Presence.PART_TIME, 16, Assignment.Status.ACTIVE),
 ]
 
@@ -232,11 +250,15 @@ def load_demo(today: datetime.date | None = None) -> list[str]:
             police_unit=house.police_unit,
             presence=presence,
             hours_per_week=hours,
-            contact_mailbox=f"{role}.{code}@politie.example" if status != "vacant" else "",
-            contact_phone="088 000 00%02d" % index if status != "vacant" else "",
+            contact_mailbox=f"{role}.{code}@politie.example"
+            if status != Assignment.Status.VACANT
+            else "",
+            contact_phone="088 000 00%02d" % index if status != Assignment.Status.VACANT else "",
             officer_name=DEMO_OFFICER[2] if (code, role) == DEMO_OFFICER[:2] else "",
             status=status,
-            start_date=today - datetime.timedelta(days=400) if status == "active" else None,
+            start_date=today - datetime.timedelta(days=400)
+            if status == Assignment.Status.ACTIVE
+            else None,
         )
         assignment.full_clean()
         assignment._change_reason = DEMO_REASON

@@ -399,8 +399,47 @@ def formats_for(resource_class):
 # Widgets --------------------------------------------------------------------------------------
 
 
+#: Choice values as spreadsheets exported before the values became Dutch wrote them: such a
+#: file still imports, each value read as the Dutch value it was renamed to.
+FORMER_VALUES = {
+    "regional": "regionaal",
+    "national": "landelijk",
+    "in_transition": "in_transitie",
+    "pioneer": "pioniersfase",
+    "confirmed": "bevestigd",
+    "uncertain": "te_bevestigen",
+    "case_meetings": "casusoverleg",
+    "part_time": "deeltijd",
+    "full_time": "fulltime",
+    "planned": "gepland",
+    "active": "actief",
+    "ended": "beeindigd",
+    "addition": "aanvulling",
+    "omission": "weglating",
+    "adjustment": "aanpassing",
+    "phase_out": "afbouw",
+    "proposed": "voorgesteld",
+    "agreed": "overeengekomen",
+    "rejected": "afgewezen",
+    "unit": "eenheid",
+    "house": "huis",
+    "end": "beeindigen",
+    "deadline": "afbouwdatum",
+    "draft": "concept",
+    "published": "gepubliceerd",
+    "superseded": "vervangen",
+    "core": "kern",
+    "optional": "optioneel",
+    "excluded": "uitgesloten",
+    "participates": "neemt_deel",
+    "on_request": "op_verzoek",
+    "none": "geen",
+}
+
+
 class ChoiceWidget(widgets.CharWidget):
-    """A choice column: the value as the API has it, or its Dutch label, in any case."""
+    """A choice column: the value as the API has it, or its Dutch label, in any case; a value
+    from before the values became Dutch (``FORMER_VALUES``) is read as its Dutch successor."""
 
     def __init__(self, choices, column, **kwargs):
         self.choices = [(str(value), str(label)) for value, label in choices]
@@ -411,8 +450,9 @@ class ChoiceWidget(widgets.CharWidget):
         text = "" if value is None else str(value).strip()
         if text == "":
             return ""
+        former = FORMER_VALUES.get(text.casefold())
         for code, label in self.choices:
-            if text.casefold() in (code.casefold(), label.casefold()):
+            if text.casefold() in (code.casefold(), label.casefold()) or former == code:
                 return code
         raise ValueError(
             _t("Onbekende waarde '%(value)s' in kolom %(column)s; toegestaan: %(allowed)s.")

@@ -42,8 +42,8 @@ def validate_phone(value):
 
 class PoliceUnit(EditableModel):
     class Kind(models.TextChoices):
-        REGIONAL = "regional", _("Regionale eenheid")
-        NATIONAL = "national", _("Landelijke eenheid")
+        REGIONAL = "regionaal", _("Regionale eenheid")
+        NATIONAL = "landelijk", _("Landelijke eenheid")
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
     name = models.CharField(_("naam"), max_length=120)
@@ -113,12 +113,12 @@ class House(EditableModel):
 
     class FrameworkStatus(models.TextChoices):
         CONFORM = "conform", _("Conform Landelijk kader")
-        IN_TRANSITION = "in_transition", _("In transitie")
-        PIONEER = "pioneer", _("Pioniersfase")
+        IN_TRANSITION = "in_transitie", _("In transitie")
+        PIONEER = "pioniersfase", _("Pioniersfase")
 
     class Confidence(models.TextChoices):
-        CONFIRMED = "confirmed", _("Bevestigd")
-        UNCERTAIN = "uncertain", _("Te bevestigen")
+        CONFIRMED = "bevestigd", _("Bevestigd")
+        UNCERTAIN = "te_bevestigen", _("Te bevestigen")
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
     name = models.CharField(_("naam"), max_length=200)
@@ -155,7 +155,7 @@ class House(EditableModel):
         blank=True,
     )
     confidence = models.CharField(
-        _("zekerheid"), max_length=10, choices=Confidence.choices, default=Confidence.CONFIRMED
+        _("zekerheid"), max_length=16, choices=Confidence.choices, default=Confidence.CONFIRMED
     )
     opened_on = models.DateField(_("geopend op"), null=True, blank=True)
     source = models.URLField(_("bron"), max_length=500, blank=True)
@@ -233,10 +233,10 @@ class Assignment(EditableModel):
     supplier_field = "police_unit"
 
     class Status(models.TextChoices):
-        PLANNED = "planned", _("Gepland")
-        ACTIVE = "active", _("Actief")
+        PLANNED = "gepland", _("Gepland")
+        ACTIVE = "actief", _("Actief")
         VACANT = "vacant", _("Vacant")
-        ENDED = "ended", _("Beëindigd")
+        ENDED = "beeindigd", _("Beëindigd")
 
     house = models.ForeignKey(
         House,
@@ -302,7 +302,7 @@ class Assignment(EditableModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["house", "role"],
-                condition=Q(status="active", single_holder=True),
+                condition=Q(status="actief", single_holder=True),
                 name="one_active_assignment_per_house_role",
                 violation_error_message=_("Deze rol heeft in dit huis al een actieve toewijzing."),
             ),
@@ -314,7 +314,7 @@ class Assignment(EditableModel):
                 violation_error_message=_("De einddatum ligt vóór de startdatum."),
             ),
             models.CheckConstraint(
-                condition=~Q(status="ended") | Q(end_date__isnull=False),
+                condition=~Q(status="beeindigd") | Q(end_date__isnull=False),
                 name="ended_assignment_has_end_date",
                 violation_error_message=_("Een beëindigde toewijzing heeft een einddatum."),
             ),
@@ -407,16 +407,16 @@ class Variation(EditableModel):
     unit_field = "house__police_unit"
 
     class Kind(models.TextChoices):
-        ADDITION = "addition", _("Aanvulling")
-        OMISSION = "omission", _("Weglating")
-        ADJUSTMENT = "adjustment", _("Aanpassing")
-        PHASE_OUT = "phase_out", _("Afbouw")
+        ADDITION = "aanvulling", _("Aanvulling")
+        OMISSION = "weglating", _("Weglating")
+        ADJUSTMENT = "aanpassing", _("Aanpassing")
+        PHASE_OUT = "afbouw", _("Afbouw")
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", _("Voorgesteld")
-        AGREED = "agreed", _("Overeengekomen")
-        REJECTED = "rejected", _("Afgewezen")
-        ENDED = "ended", _("Beëindigd")
+        PROPOSED = "voorgesteld", _("Voorgesteld")
+        AGREED = "overeengekomen", _("Overeengekomen")
+        REJECTED = "afgewezen", _("Afgewezen")
+        ENDED = "beeindigd", _("Beëindigd")
 
     #: Open: still in play (shown beside or in the task package, counted, to be reviewed).
     OPEN_STATUSES = (Status.PROPOSED, Status.AGREED)
@@ -454,7 +454,7 @@ class Variation(EditableModel):
     )
     rationale = models.TextField(_("onderbouwing"), **long_text(2000))
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED
+        _("status"), max_length=16, choices=Status.choices, default=Status.PROPOSED
     )
     agreed_on = models.DateField(_("overeengekomen op"), null=True, blank=True)
     agreed_with = models.CharField(
@@ -516,7 +516,7 @@ class Variation(EditableModel):
     )
     # A change to an agreed variation (ending it, another phase-out deadline), awaiting consent.
     change_kind = models.CharField(
-        _("voorgestelde wijziging"), max_length=8, choices=consent.Change.choices, blank=True
+        _("voorgestelde wijziging"), max_length=12, choices=consent.Change.choices, blank=True
     )
     change_date = models.DateField(_("voorgestelde datum"), null=True, blank=True)
     change_reason = models.TextField(_("reden van de voorgestelde wijziging"), blank=True)
@@ -559,25 +559,25 @@ class Variation(EditableModel):
         ordering = ["house", "role__position", "kind"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind="addition", task__isnull=True)
-                | (~Q(kind="addition") & Q(task__isnull=False)),
+                condition=Q(kind="aanvulling", task__isnull=True)
+                | (~Q(kind="aanvulling") & Q(task__isnull=False)),
                 name="variation_task_matches_kind",
                 violation_error_message=_(
                     "Een aanvulling heeft geen standaardtaak; de andere soorten wel."
                 ),
             ),
             models.CheckConstraint(
-                condition=~Q(kind="addition") | ~Q(title=""),
+                condition=~Q(kind="aanvulling") | ~Q(title=""),
                 name="addition_has_title",
                 violation_error_message=_("Een aanvulling beschrijft de extra taak."),
             ),
             models.CheckConstraint(
-                condition=~Q(kind="adjustment") | ~Q(local_norm=""),
+                condition=~Q(kind="aanpassing") | ~Q(local_norm=""),
                 name="adjustment_has_local_norm",
                 violation_error_message=_("Een aanpassing heeft een lokale norm."),
             ),
             models.CheckConstraint(
-                condition=~Q(kind="phase_out") | Q(phase_out_by__isnull=False),
+                condition=~Q(kind="afbouw") | Q(phase_out_by__isnull=False),
                 name="phase_out_has_deadline",
                 violation_error_message=_("Een afbouw heeft een uiterste datum."),
             ),
@@ -587,7 +587,7 @@ class Variation(EditableModel):
                 violation_error_message=_("Een afwijking heeft een onderbouwing."),
             ),
             models.CheckConstraint(
-                condition=~Q(status__in=["agreed", "ended"])
+                condition=~Q(status__in=["overeengekomen", "beeindigd"])
                 | (
                     Q(agreed_on__isnull=False)
                     & (Q(decided_at__isnull=False) | Q(agreed_before_consent=True))
@@ -598,7 +598,7 @@ class Variation(EditableModel):
                 ),
             ),
             models.CheckConstraint(
-                condition=~Q(status="ended") | Q(ended_on__isnull=False),
+                condition=~Q(status="beeindigd") | Q(ended_on__isnull=False),
                 name="ended_variation_has_end_date",
                 violation_error_message=_("Een beëindigde afwijking heeft een einddatum."),
             ),
@@ -611,7 +611,7 @@ class Variation(EditableModel):
             ),
             models.UniqueConstraint(
                 fields=["house", "task"],
-                condition=Q(status="agreed"),
+                condition=Q(status="overeengekomen"),
                 name="one_agreed_variation_per_house_task",
                 violation_error_message=_(
                     "Voor deze taak is in dit huis al een afwijking overeengekomen; beëindig die "

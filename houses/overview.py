@@ -12,15 +12,16 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from houses.models import House, PoliceUnit
-from houses.package import AS_STANDARD, TaskPackage
+from houses.package import ADDED, AS_STANDARD, PHASE_OUT, TaskPackage
+from roles.models import Presence
 
 FILLED = "filled"
 VACANT = "vacant"
 
 PRESENCE_SHORT = {
-    "case_meetings": _("Alleen casusoverleg"),
-    "part_time": _("Deeltijd"),
-    "full_time": _("Fulltime"),
+    Presence.CASE_MEETINGS: _("Alleen casusoverleg"),
+    Presence.PART_TIME: _("Deeltijd"),
+    Presence.FULL_TIME: _("Fulltime"),
 }
 
 
@@ -140,9 +141,7 @@ def conformance_by_unit(units, houses, packages: dict[int, TaskPackage]):
         entry.as_standard += summary.delivered_as_standard
         entry.varied += summary.varied
         entry.vacant_tasks += summary.vacant_tasks
-        entry.deviations += (
-            summary.varied + summary.counts["addition"] + summary.counts["phase_out"]
-        )
+        entry.deviations += summary.varied + summary.counts[ADDED] + summary.counts[PHASE_OUT]
         entry.vacant_roles += summary.vacant_roles
         entry.overdue += summary.overdue_phase_outs
     return list(result.values())

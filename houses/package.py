@@ -27,11 +27,11 @@ from django.utils.translation import gettext_lazy as _
 from houses.models import Assignment, House, Variation
 from roles.models import Role, StandardVersion, Task
 
-AS_STANDARD = "standard"
-ADJUSTED = "adjusted"
-OMITTED = "omitted"
-ADDED = "addition"
-PHASE_OUT = "phase_out"
+AS_STANDARD = "standaard"
+ADJUSTED = "aangepast"
+OMITTED = "weggelaten"
+ADDED = "aanvulling"
+PHASE_OUT = "afbouw"
 
 #: What a standard task counts as in the conformance figure (``conformance_of``).
 DELIVERED = "delivered"

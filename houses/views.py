@@ -26,7 +26,7 @@ from houses.filters import HouseFilter, VariationFilter
 from houses.history import change_count, recent_changes
 from houses.models import House, HouseCaseMeeting, PoliceUnit, Variation
 from houses.overview import conformance_by_unit, matrix
-from houses.package import AS_STANDARD, task_package, task_packages
+from houses.package import ADDED, AS_STANDARD, PHASE_OUT, task_package, task_packages
 from houses.pieces import filter_query, house_pieces, listed_houses
 from houses.regions import COLOUR_BY, LEGENDS, map_size, region_tiles
 from registry.lib import rights
@@ -293,7 +293,7 @@ def comparison_rows(houses, packages):
                     }
                 )
             add(line.title, cells)
-    extra = [("addition", _("Aanvullingen"), "additions"), ("phase_out", _("Afbouw"), "phase_outs")]
+    extra = [(ADDED, _("Aanvullingen"), "additions"), (PHASE_OUT, _("Afbouw"), "phase_outs")]
     for status, heading, attribute in extra:
         keyed = {}
         for house in houses:

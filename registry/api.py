@@ -253,7 +253,9 @@ VERSION_HEADER = {
     "schema": {"type": "string", "example": settings.API_VERSION},
 }
 ETAG_HEADER = {
-    "description": "Versie van deze representatie; stuur hem mee in If-Match of If-None-Match.",
+    "description": "Versie van deze representatie; stuur hem mee in If-Match of If-None-Match. "
+    "Verandert ook als een getoond gerelateerd object verandert (bijvoorbeeld de naam van het "
+    "huis).",
     "schema": {"type": "string"},
 }
 IF_NONE_MATCH = {

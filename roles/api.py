@@ -8,7 +8,7 @@ from rest_framework import exceptions
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from registry.lib.api import ReadOnlyRegistryViewSet, RegistryViewSet, revision_etag
+from registry.lib.api import ReadOnlyRegistryViewSet, RegistryViewSet
 from registry.lib.serializers import NON_FIELD_NAME
 from roles.differences import differences
 from roles.filters import CaseMeetingTypeFilter, RoleFilter, StandardVersionFilter, TaskFilter
@@ -116,7 +116,8 @@ class StandardVersionViewSet(RegistryViewSet):
                 else {NON_FIELD_NAME: exc.messages}
             )
             raise exceptions.ValidationError(errors) from exc
-        return Response(self.get_serializer(version).data, headers={"ETag": revision_etag(version)})
+        data = self.get_serializer(version).data
+        return Response(data, headers={"ETag": self.record_etag(version, data)})
 
 
 class RoleViewSet(RegistryViewSet):

@@ -15,14 +15,14 @@ from django.utils.translation import gettext_lazy as _
 
 from roles.models import Role, StandardVersion, Task
 
-ROLE_ADDED = "role_added"
-ROLE_REMOVED = "role_removed"
-TASK_ADDED = "task_added"
-TASK_REMOVED = "task_removed"
-TITLE_CHANGED = "title_changed"
-DESCRIPTION_CHANGED = "description_changed"
-KIND_CHANGED = "kind_changed"
-NORM_CHANGED = "norm_changed"
+ROLE_ADDED = "rol_toegevoegd"
+ROLE_REMOVED = "rol_vervallen"
+TASK_ADDED = "taak_toegevoegd"
+TASK_REMOVED = "taak_vervallen"
+TITLE_CHANGED = "titel_gewijzigd"
+DESCRIPTION_CHANGED = "omschrijving_gewijzigd"
+KIND_CHANGED = "soort_gewijzigd"
+NORM_CHANGED = "norm_gewijzigd"
 
 #: Every kind of difference, in the order they are listed, with its Dutch label.
 KIND_LABELS = {

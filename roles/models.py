@@ -18,9 +18,9 @@ version_label = RegexValidator(
 class Presence(models.TextChoices):
     """How present the police is at a house in a role."""
 
-    CASE_MEETINGS = "case_meetings", _("Alleen deelname aan casusoverleg")
-    PART_TIME = "part_time", _("Deeltijd aanwezig (dagdelen per week)")
-    FULL_TIME = "full_time", _("Fulltime aanwezig")
+    CASE_MEETINGS = "casusoverleg", _("Alleen deelname aan casusoverleg")
+    PART_TIME = "deeltijd", _("Deeltijd aanwezig (dagdelen per week)")
+    FULL_TIME = "fulltime", _("Fulltime aanwezig")
 
 
 def long_text(max_length: int) -> dict:
@@ -64,9 +64,9 @@ def version_key(label: str) -> tuple:
 
 class StandardVersion(EditableModel):
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Concept")
-        PUBLISHED = "published", _("Gepubliceerd")
-        SUPERSEDED = "superseded", _("Vervangen")
+        DRAFT = "concept", _("Concept")
+        PUBLISHED = "gepubliceerd", _("Gepubliceerd")
+        SUPERSEDED = "vervangen", _("Vervangen")
 
     version = models.CharField(_("versie"), max_length=20, unique=True, validators=[version_label])
     title = models.CharField(_("titel"), max_length=200)
@@ -101,12 +101,12 @@ class StandardVersion(EditableModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["status"],
-                condition=Q(status="published"),
+                condition=Q(status="gepubliceerd"),
                 name="one_published_standard_version",
                 violation_error_message=_("Er is al een gepubliceerde versie van de standaard."),
             ),
             models.CheckConstraint(
-                condition=~Q(status="published") | Q(published_on__isnull=False),
+                condition=~Q(status="gepubliceerd") | Q(published_on__isnull=False),
                 name="published_standard_has_date",
                 violation_error_message=_("Een gepubliceerde versie heeft een publicatiedatum."),
             ),
@@ -374,9 +374,9 @@ class Role(InStandardVersion, EditableModel):
 
 class Task(InStandardVersion, EditableModel):
     class Kind(models.TextChoices):
-        CORE = "core", _("Kerntaak")
-        OPTIONAL = "optional", _("Optionele taak")
-        EXCLUDED = "excluded", _("Uitgesloten (geen politietaak)")
+        CORE = "kern", _("Kerntaak")
+        OPTIONAL = "optioneel", _("Optionele taak")
+        EXCLUDED = "uitgesloten", _("Uitgesloten (geen politietaak)")
 
     role = models.ForeignKey(
         Role, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("rol")
@@ -387,7 +387,7 @@ class Task(InStandardVersion, EditableModel):
     norm = models.CharField(
         _("norm"), max_length=200, blank=True, help_text=_("Hoeveel of hoe vaak.")
     )
-    kind = models.CharField(_("soort"), max_length=10, choices=Kind.choices, default=Kind.CORE)
+    kind = models.CharField(_("soort"), max_length=12, choices=Kind.choices, default=Kind.CORE)
     note = models.CharField(_("toelichting"), max_length=300, blank=True)
     position = models.PositiveSmallIntegerField(_("volgorde"), default=0)
 
@@ -430,9 +430,9 @@ class Task(InStandardVersion, EditableModel):
 
 class CaseMeetingType(EditableModel):
     class Involvement(models.TextChoices):
-        PARTICIPATES = "participates", _("Neemt deel")
-        ON_REQUEST = "on_request", _("Op verzoek")
-        NONE = "none", _("Geen (alleen zorg)")
+        PARTICIPATES = "neemt_deel", _("Neemt deel")
+        ON_REQUEST = "op_verzoek", _("Op verzoek")
+        NONE = "geen", _("Geen (alleen zorg)")
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
     name = models.CharField(_("naam"), max_length=200)

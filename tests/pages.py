@@ -5,8 +5,8 @@ import re
 
 from django.utils import timezone
 
-from houses.models import Variation
-from roles.models import Role, Task
+from houses.models import Assignment, Variation
+from roles.models import Presence, Role, Task
 from tests.factories import AssignmentFactory, HouseFactory, VariationFactory
 
 TODAY = timezone.localdate()
@@ -22,8 +22,10 @@ def populate(standard, unit, houses=2):
     created = []
     for _ in range(houses):
         house = HouseFactory(police_unit=unit)
-        AssignmentFactory(house=house, role=liaison, presence="full_time")
-        AssignmentFactory(house=house, role=participant, status="vacant", start_date=None)
+        AssignmentFactory(house=house, role=liaison, presence=Presence.FULL_TIME)
+        AssignmentFactory(
+            house=house, role=participant, status=Assignment.Status.VACANT, start_date=None
+        )
         VariationFactory(house=house, task=schakel, kind=Variation.Kind.OMISSION)
         VariationFactory(
             house=house,

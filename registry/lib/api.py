@@ -2,11 +2,15 @@
 
 - Reads are open to every authenticated user; a write needs the edit rights of
   ``registry.lib.rights``: 403 for a visible object the user may not change.
-- Reads carry an ``ETag`` (the record's revision); updates and deletes need ``If-Match`` with
-  it: 428 without one, 412 when the record changed since (also when it changes mid-save).
+- Reads carry an ``ETag`` of the representation (``record_etag``: the record's revision and a
+  digest of everything the representation shows, related names included); updates and deletes
+  need ``If-Match`` with it: 428 without one, 412 when the representation changed since (also
+  when the record changes mid-save).
 - Writes are validated by the model (``full_clean``) and recorded in its history with the user.
 - A record nobody may change any more (``EditableModel.read_only_reason``) is refused with 409.
 """
+
+import hashlib
 
 from django.conf import settings
 from django.db import transaction
@@ -20,6 +24,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, parsers, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from registry.lib import rights
@@ -169,8 +174,13 @@ class Pagination(PageNumberPagination):
         }
 
 
-def revision_etag(obj) -> str:
-    return quote_etag(str(obj.revision))
+def representation_etag(data, revision: int) -> str:
+    """The strong ETag of a writable record's JSON representation ``data``: its revision and a
+    digest of the rendered representation. The representation shows related records (a house's
+    or a role's name, the users of a consent step, links), which change without the record's own
+    revision, so the revision alone would let ``If-None-Match`` answer 304 with an old body."""
+    digest = hashlib.sha256(JSONRenderer().render(data)).hexdigest()[:20]
+    return quote_etag(f"{revision}-{digest}")
 
 
 class ReadMixin:
@@ -283,7 +293,13 @@ class ReadMixin:
         if request.accepted_renderer.format != "json":
             # HTML (browsable API) gets the ETag of its own bytes, never the JSON's.
             return Response(serializer.data)
-        return Response(serializer.data, headers={"ETag": revision_etag(instance)})
+        return Response(serializer.data, headers={"ETag": self.record_etag(instance)})
+
+    def record_etag(self, instance, data=None) -> str:
+        """The ETag of ``instance``'s JSON representation (``data`` when already serialized)."""
+        if data is None:
+            data = self.get_serializer(instance).data
+        return representation_etag(data, instance.revision)
 
     @extend_schema(
         responses=HistoryPageSerializer,
@@ -337,7 +353,7 @@ class RegistryViewSet(ReadMixin, viewsets.ModelViewSet):
             data,
             status=status.HTTP_201_CREATED,
             # A plain str: DRF's hyperlinks are a str subclass, which WSGI servers refuse.
-            headers={"ETag": revision_etag(instance), "Location": str(data["url"])},
+            headers={"ETag": self.record_etag(instance, data), "Location": str(data["url"])},
         )
 
     def update(self, request, *args, **kwargs):
@@ -350,9 +366,8 @@ class RegistryViewSet(ReadMixin, viewsets.ModelViewSet):
         if not rights.may(request.user, "change", instance):
             self.permission_denied(request, message=EditRights.message)
         self.write(serializer, instance)
-        return Response(
-            self.get_serializer(instance).data, headers={"ETag": revision_etag(instance)}
-        )
+        data = self.get_serializer(instance).data
+        return Response(data, headers={"ETag": self.record_etag(instance, data)})
 
     def destroy(self, request, *args, **kwargs):
         instance = self.get_object()
@@ -403,13 +418,14 @@ class RegistryViewSet(ReadMixin, viewsets.ModelViewSet):
         """RFC 9110 13.1.1: strong comparison, so a weak tag (``W/"…"``) never matches; a list
         matches when any member is the current tag; ``*`` matches any current version (it
         only says that the record must exist, so it gives no protection against lost
-        updates)."""
+        updates). The current tag is that of the representation as it is now, so a tag read
+        before a related record changed (a renamed house or role) is stale too."""
         header = request.headers.get("If-Match")
         if not header:
             raise PreconditionRequired()
         if header.strip() == "*":
             return
-        current = revision_etag(instance)
+        current = self.record_etag(instance)
         if current not in parse_etags(header):  # weak tags keep their W/ and never equal it
             raise PreconditionFailed()
 

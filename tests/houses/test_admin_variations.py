@@ -32,7 +32,7 @@ def proposed(house_a, core_task):
     return VariationFactory(
         house=house_a,
         task=core_task,
-        status="proposed",
+        status=Variation.Status.PROPOSED,
         agreed_on=None,
         agreed_with="",
         proposed_side=Side.HOUSE,
@@ -57,10 +57,10 @@ def test_unit_staff_record_a_variation_and_are_noted_as_recorder(unit_a_user, ho
             "house": house_a.pk,
             "role": core_task.role_id,
             "task": core_task.pk,
-            "kind": "adjustment",
+            "kind": Variation.Kind.ADJUSTMENT,
             "local_norm": "tweewekelijks",
             "rationale": "Minder casussen",
-            "status": "proposed",
+            "status": Variation.Status.PROPOSED,
         },
     )
     assert response.status_code == 302, response.context["errors"]
@@ -73,43 +73,49 @@ def test_unit_staff_record_a_variation_and_are_noted_as_recorder(unit_a_user, ho
 def test_agreeing_a_proposal_of_the_own_side_is_refused_and_changes_nothing(unit_a_user, proposed):
     proposed.proposed_side = Side.UNIT
     proposed.save()
-    response = edit(client_for(unit_a_user), proposed, status="agreed")
+    response = edit(client_for(unit_a_user), proposed, status=Variation.Status.AGREED)
     assert response.status_code == 200
     assert "eigen kant" in errors_of(response)
     proposed.refresh_from_db()
-    assert proposed.status == "proposed"
+    assert proposed.status == Variation.Status.PROPOSED
 
 
 def test_agreeing_records_who_agreed(unit_a_user, proposed):
     response = edit(
         client_for(unit_a_user),
         proposed,
-        status="agreed",
+        status=Variation.Status.AGREED,
         agreed_on=TODAY.isoformat(),
         agreed_with="Stuurgroep",
     )
     assert response.status_code == 302, response.context["errors"]
     proposed.refresh_from_db()
-    assert proposed.status == "agreed"
+    assert proposed.status == Variation.Status.AGREED
     assert proposed.agreed_by == unit_a_user
 
 
 def test_a_proposed_variation_cannot_be_ended(unit_a_user, proposed):
-    response = edit(client_for(unit_a_user), proposed, status="ended", ended_on=TODAY.isoformat())
+    response = edit(
+        client_for(unit_a_user), proposed, status=Variation.Status.ENDED, ended_on=TODAY.isoformat()
+    )
     assert response.status_code == 200
     assert "Een afwijking gaat niet van" in errors_of(response)
     proposed.refresh_from_db()
-    assert proposed.status == "proposed"
+    assert proposed.status == Variation.Status.PROPOSED
 
 
 def test_a_rejected_variation_cannot_be_agreed_after_all(unit_a_user, house_a, core_task):
     rejected = VariationFactory(
-        house=house_a, task=core_task, status="rejected", agreed_on=None, agreed_with=""
+        house=house_a,
+        task=core_task,
+        status=Variation.Status.REJECTED,
+        agreed_on=None,
+        agreed_with="",
     )
     response = edit(
         client_for(unit_a_user),
         rejected,
-        status="agreed",
+        status=Variation.Status.AGREED,
         agreed_on=TODAY.isoformat(),
         agreed_with="Stuurgroep",
     )
@@ -120,17 +126,17 @@ def test_a_rejected_variation_cannot_be_agreed_after_all(unit_a_user, house_a, c
 def test_an_agreed_variation_ends_only_when_the_other_side_agrees(unit_a_user, house_a, core_task):
     agreed = VariationFactory(house=house_a, task=core_task)
     client = client_for(unit_a_user)
-    response = edit(client, agreed, status="ended")
+    response = edit(client, agreed, status=Variation.Status.ENDED)
     assert "twee stappen" in errors_of(response)
     agreed.refresh_from_db()
     agreed.change_kind = Change.END
     agreed.change_side = Side.HOUSE
     agreed.change_at = timezone.now()
     agreed.save()
-    response = edit(client, agreed, status="ended")
+    response = edit(client, agreed, status=Variation.Status.ENDED)
     assert response.status_code == 302, response.context["errors"]
     agreed.refresh_from_db()
-    assert agreed.status == "ended"
+    assert agreed.status == Variation.Status.ENDED
     assert agreed.ended_on == timezone.localdate()
 
 
@@ -140,9 +146,9 @@ def test_a_phase_out_may_run_at_most_three_years_after_agreement(
     phase_out = VariationFactory(
         house=house_a,
         task=excluded_task,
-        kind="phase_out",
+        kind=Variation.Kind.PHASE_OUT,
         local_norm="",
-        status="proposed",
+        status=Variation.Status.PROPOSED,
         agreed_on=None,
         agreed_with="",
         phase_out_by=TODAY + datetime.timedelta(days=365),
@@ -153,14 +159,14 @@ def test_a_phase_out_may_run_at_most_three_years_after_agreement(
     response = edit(
         client,
         phase_out,
-        status="agreed",
+        status=Variation.Status.AGREED,
         agreed_on=TODAY.isoformat(),
         agreed_with="Stuurgroep",
         phase_out_by=too_late.isoformat(),
     )
     assert "Een afbouw duurt hoogstens 3 jaar na de afspraak." in errors_of(response)
     phase_out.refresh_from_db()
-    assert phase_out.status == "proposed"
+    assert phase_out.status == Variation.Status.PROPOSED
 
 
 def test_a_phase_out_of_a_core_task_is_refused(unit_a_user, house_a, core_task):
@@ -170,9 +176,9 @@ def test_a_phase_out_of_a_core_task_is_refused(unit_a_user, house_a, core_task):
             "house": house_a.pk,
             "role": core_task.role_id,
             "task": core_task.pk,
-            "kind": "phase_out",
+            "kind": Variation.Kind.PHASE_OUT,
             "rationale": "Afbouwen",
-            "status": "proposed",
+            "status": Variation.Status.PROPOSED,
             "phase_out_by": TODAY.isoformat(),
         },
     )
@@ -226,8 +232,8 @@ def test_national_staff_make_a_draft_copy_and_publish_it(national_client, standa
     draft = publish_new_version(national_client, standard)
     draft.refresh_from_db()
     standard.refresh_from_db()
-    assert draft.status == "published"
-    assert standard.status == "superseded"
+    assert draft.status == StandardVersion.Status.PUBLISHED
+    assert standard.status == StandardVersion.Status.SUPERSEDED
     assert sorted(draft.roles.values_list("code", flat=True)) == ["deelnemer", "liaison"]
     assert Task.objects.filter(role__standard_version=draft).count() == 5
 

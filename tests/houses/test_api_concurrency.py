@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 
 from houses.models import Assignment, Variation
+from roles.models import Presence
 from tests.api_helpers import PROBLEM, token_client
 from tests.factories import AssignmentFactory, VariationFactory
 from tests.houses.test_concurrency import THREADS, run_at_once
@@ -115,8 +116,8 @@ def test_concurrent_api_creates_never_make_two_active_assignments_and_never_a_50
     data = {
         "veiligheidshuis": house_a.code,
         "rol": role.pk,
-        "aanwezigheid": "part_time",
-        "status": "active",
+        "aanwezigheid": Presence.PART_TIME,
+        "status": Assignment.Status.ACTIVE,
         "startdatum": "2025-01-01",
     }
 
@@ -133,5 +134,8 @@ def test_concurrent_api_creates_never_make_two_active_assignments_and_never_a_50
     for status, (content_type, _) in outcomes:
         if status != 201:
             assert content_type == PROBLEM
-    assert Assignment.objects.filter(house=house_a, role=role, status="active").count() == 1
+    assert (
+        Assignment.objects.filter(house=house_a, role=role, status=Assignment.Status.ACTIVE).count()
+        == 1
+    )
     assert Assignment.history.filter(house_id=house_a.pk).count() == 1

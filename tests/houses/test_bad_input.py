@@ -8,6 +8,7 @@ from django.forms import modelform_factory
 from django.urls import reverse
 
 from houses.models import Assignment, House, Variation
+from roles.models import Presence
 from tests.factories import AssignmentFactory, VariationFactory
 
 pytestmark = pytest.mark.django_db
@@ -41,8 +42,8 @@ def assignment_data(house, role, **overrides):
         "house": house.pk,
         "role": role.pk,
         "police_unit": house.police_unit_id,
-        "presence": "part_time",
-        "status": "planned",
+        "presence": Presence.PART_TIME,
+        "status": Assignment.Status.PLANNED,
     }
     data.update(overrides)
     return data
@@ -83,8 +84,8 @@ def test_a_house_form_refuses_bad_values_in_dutch_and_stores_nothing(unit_a, fie
             "end_date",
             "De einddatum ligt vóór de startdatum.",
         ),
-        ({"status": "active"}, "start_date", "Vul de startdatum in"),
-        ({"status": "ended"}, "end_date", "Vul de einddatum in"),
+        ({"status": Assignment.Status.ACTIVE}, "start_date", "Vul de startdatum in"),
+        ({"status": Assignment.Status.ENDED}, "end_date", "Vul de einddatum in"),
     ],
 )
 def test_an_assignment_form_refuses_bad_values_in_dutch_and_stores_nothing(
@@ -109,10 +110,10 @@ def test_a_variation_form_refuses_dates_out_of_order_and_unknown_kinds(standard,
         "house": house_a.pk,
         "role": task.role_id,
         "task": task.pk,
-        "kind": "adjustment",
+        "kind": Variation.Kind.ADJUSTMENT,
         "local_norm": "maandelijks",
         "rationale": "Lokaal",
-        "status": "ended",
+        "status": Variation.Status.ENDED,
         "agreed_on": "2025-05-01",
         "agreed_with": "Stuurgroep",
         "ended_on": "2025-04-01",

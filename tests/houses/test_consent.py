@@ -16,7 +16,7 @@ from registry.lib import rights
 from registry.models import User
 from roles.models import Task
 from tests.admin_forms import admin_url, page_data
-from tests.api_helpers import assert_problem, token_client
+from tests.api_helpers import assert_problem, current_etag, token_client
 from tests.conftest import client_for
 from tests.factories import HouseFactory, UserFactory, VariationFactory
 from tests.pages import assert_same_queries
@@ -187,7 +187,7 @@ def test_api_decisions_follow_the_sides(request, actor, action, which):
     variation = request.getfixturevalue(which)
     url = f"/api/v1/afwijkingen/{variation.pk}/{action}"
     response = token_client(user).post(
-        url, {"reden": reason_for(actor)}, format="json", HTTP_IF_MATCH='"1"'
+        url, {"reden": reason_for(actor)}, format="json", HTTP_IF_MATCH=current_etag(url)
     )
     variation.refresh_from_db()
     if actor in MAY_DECIDE[which]:
@@ -200,7 +200,8 @@ def test_api_decisions_follow_the_sides(request, actor, action, which):
         else:
             assert variation.status == Variation.Status.REJECTED
             assert body["afgewezenDoor"] == user.username
-        assert response["ETag"] == '"2"'
+        assert response["ETag"] == current_etag(url)
+        assert response["ETag"].startswith('"2-')
         history = variation.history.first()
         assert history.history_user == user
         assert reason_for(actor) in history.history_change_reason
@@ -221,14 +222,14 @@ def test_api_decisions_need_if_match_and_refuse_a_stale_one(km_a, unit_proposal)
 
 def test_api_rejecting_needs_a_reason(km_a, unit_proposal):
     url = f"/api/v1/afwijkingen/{unit_proposal.pk}/afwijzen"
-    response = token_client(km_a).post(url, {}, format="json", HTTP_IF_MATCH='"1"')
+    response = token_client(km_a).post(url, {}, format="json", HTTP_IF_MATCH=current_etag(url))
     assert "afwijst" in assert_problem(response, 409)["detail"]
 
 
 def test_api_deciding_what_awaits_nothing_is_a_conflict(km_a, house_a, task):
     agreed = VariationFactory(house=house_a, task=task)
     url = f"/api/v1/afwijkingen/{agreed.pk}/instemmen"
-    response = token_client(km_a).post(url, {}, format="json", HTTP_IF_MATCH='"1"')
+    response = token_client(km_a).post(url, {}, format="json", HTTP_IF_MATCH=current_etag(url))
     assert "wacht niet" in assert_problem(response, 409)["detail"]
 
 
@@ -240,7 +241,10 @@ def test_api_ending_is_proposed_by_one_side_and_agreed_by_the_other(
     agreed = VariationFactory(house=house_a, task=task)
     url = f"/api/v1/afwijkingen/{agreed.pk}"
     response = token_client(user).post(
-        f"{url}/beeindigen", {"reden": "Taak vervalt"}, format="json", HTTP_IF_MATCH='"1"'
+        f"{url}/beeindigen",
+        {"reden": "Taak vervalt"},
+        format="json",
+        HTTP_IF_MATCH=current_etag(f"{url}/beeindigen"),
     )
     if actor not in MAY_PROPOSE:
         assert_problem(response, 403)
@@ -250,11 +254,16 @@ def test_api_ending_is_proposed_by_one_side_and_agreed_by_the_other(
     agreed.refresh_from_db()
     assert agreed.status == Variation.Status.AGREED  # until the other side agrees
     own = token_client(user).post(
-        f"{url}/instemmen", {"reden": "x"}, format="json", HTTP_IF_MATCH='"2"'
+        f"{url}/instemmen",
+        {"reden": "x"},
+        format="json",
+        HTTP_IF_MATCH=current_etag(f"{url}/instemmen"),
     )
     assert_problem(own, 403)
     other = km_a if actor in {"unit_a_user", "national_user"} else unit_a_user
-    done = token_client(other).post(f"{url}/instemmen", {}, format="json", HTTP_IF_MATCH='"2"')
+    done = token_client(other).post(
+        f"{url}/instemmen", {}, format="json", HTTP_IF_MATCH=current_etag(f"{url}/instemmen")
+    )
     assert done.status_code == 200, done.content
     agreed.refresh_from_db()
     assert agreed.status == Variation.Status.ENDED
@@ -276,20 +285,26 @@ def test_api_a_new_phase_out_deadline_waits_for_the_other_side(
     url = f"/api/v1/afwijkingen/{phase_out.pk}"
     later = timezone.localdate() + datetime.timedelta(days=300)
     patch = token_client(unit_a_user).patch(
-        url, {"afgebouwdUiterlijk": later.isoformat()}, format="json", HTTP_IF_MATCH='"1"'
+        url,
+        {"afgebouwdUiterlijk": later.isoformat()},
+        format="json",
+        HTTP_IF_MATCH=current_etag(url),
     )
     assert "instemming" in assert_problem(patch, 409)["detail"]
     proposed = token_client(unit_a_user).post(
         f"{url}/afbouwdatum",
         {"reden": "Capaciteit later", "afgebouwdUiterlijk": later.isoformat()},
         format="json",
-        HTTP_IF_MATCH='"1"',
+        HTTP_IF_MATCH=current_etag(f"{url}/afbouwdatum"),
     )
     assert proposed.status_code == 200, proposed.content
     phase_out.refresh_from_db()
     assert phase_out.phase_out_by != later
     rejected = token_client(km_a).post(
-        f"{url}/afwijzen", {"reden": "Te laat"}, format="json", HTTP_IF_MATCH='"2"'
+        f"{url}/afwijzen",
+        {"reden": "Te laat"},
+        format="json",
+        HTTP_IF_MATCH=current_etag(f"{url}/afwijzen"),
     )
     assert rejected.status_code == 200, rejected.content
     phase_out.refresh_from_db()
@@ -300,7 +315,7 @@ def test_api_a_new_phase_out_deadline_waits_for_the_other_side(
 def test_api_every_decision_lands_in_the_write_log(km_a, unit_proposal, caplog):
     url = f"/api/v1/afwijkingen/{unit_proposal.pk}/instemmen"
     with caplog.at_level(logging.INFO, logger="registry.writes"):
-        response = token_client(km_a).post(url, {}, format="json", HTTP_IF_MATCH='"1"')
+        response = token_client(km_a).post(url, {}, format="json", HTTP_IF_MATCH=current_etag(url))
     assert response.status_code == 200
     lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "registry.writes"]
     assert lines[-1]["user"] == "km-a"
@@ -501,7 +516,7 @@ def test_a_long_reason_is_kept_whole_on_the_record_and_shortened_in_history(
     reason = "De stuurgroep besloot hierover in haar vergadering; " * 5
     url = f"/api/v1/afwijkingen/{unit_proposal.pk}/instemmen"
     response = token_client(national_user).post(
-        url, {"reden": reason}, format="json", HTTP_IF_MATCH='"1"'
+        url, {"reden": reason}, format="json", HTTP_IF_MATCH=current_etag(url)
     )
     assert response.status_code == 200, response.content
     unit_proposal.refresh_from_db()

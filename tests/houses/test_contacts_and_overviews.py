@@ -194,7 +194,9 @@ def test_matrix_export_says_not_yet_determined_like_the_page(reader_client, stan
 
 
 def test_house_list_and_api_filter_variations_by_kind(reader_client, phase_outs, house_a):
-    response = reader_client.get(reverse("house-list"), {"afwijkingSoort": "phase_out"})
+    response = reader_client.get(
+        reverse("house-list"), {"afwijkingSoort": Variation.Kind.PHASE_OUT}
+    )
     names = {row.house.name for row in response.context["rows"]}
     assert names == {"Veiligheidshuis A", "Veiligheidshuis B", "Derde huis", "Voorstelhuis"}
     response = reader_client.get(reverse("house-list"), {"afwijkingSoort": Variation.Kind.ADDITION})

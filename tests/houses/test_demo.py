@@ -3,7 +3,7 @@ from django.core.management import CommandError, call_command
 
 from houses.demo import DEMO_PASSWORD, load_demo
 from houses.models import Assignment, House, PoliceUnit, Variation
-from houses.package import task_packages
+from houses.package import OMITTED, task_packages
 from houses.reference import load_reference
 from registry.models import User
 
@@ -45,7 +45,7 @@ def test_demo_packages_show_vacancies_and_deviations(demo):
     packages = task_packages(House.objects.all())
     assert any(p.summary.vacant_roles for p in packages.values())
     assert any(p.summary.overdue_phase_outs for p in packages.values())
-    assert any(p.summary.counts["omitted"] for p in packages.values())
+    assert any(p.summary.counts[OMITTED] for p in packages.values())
 
 
 def test_loading_the_demo_twice_adds_nothing(demo):

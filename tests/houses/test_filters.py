@@ -25,7 +25,7 @@ def test_houses_filter_on_unit_region_status_and_search(house_a, house_b):
     qs = House.objects.all()
     assert codes(HouseFilter({"eenheid": "eenheid-a"}, qs)) == ["huis-a"]
     assert codes(HouseFilter({"veiligheidsregio": "drenthe"}, qs)) == ["huis-a"]
-    assert codes(HouseFilter({"kaderStatus": "conform"}, qs)) == ["huis-a"]
+    assert codes(HouseFilter({"kaderStatus": House.FrameworkStatus.CONFORM}, qs)) == ["huis-a"]
     assert codes(HouseFilter({"zoek": "nergens"}, qs)) == []
     assert codes(HouseFilter({"zoek": "Veiligheidshuis B"}, qs)) == ["huis-b"]
 
@@ -45,11 +45,13 @@ def test_houses_with_open_variations_and_overdue_phase_outs(standard, house_a, h
     VariationFactory(
         house=house_b,
         task=excluded,
-        kind="phase_out",
+        kind=Variation.Kind.PHASE_OUT,
         phase_out_by=TODAY - datetime.timedelta(days=1),
     )
     quiet = HouseFactory(code="huis-c", police_unit=unit_a)
-    VariationFactory(house=quiet, task=core, status="rejected", agreed_on=None, agreed_with="")
+    VariationFactory(
+        house=quiet, task=core, status=Variation.Status.REJECTED, agreed_on=None, agreed_with=""
+    )
     qs = House.objects.all()
     assert codes(HouseFilter({"heeftAfwijkingen": "true"}, qs)) == ["huis-a", "huis-b"]
     assert codes(HouseFilter({"heeftAfwijkingen": "false"}, qs)) == ["huis-c"]
@@ -76,11 +78,13 @@ def test_ordering_uses_one_dutch_key(house_a, house_b):
 def test_assignments_filter_on_house_role_and_status(standard, house_a, house_b):
     liaison = Role.objects.get(code="liaison")
     AssignmentFactory(house=house_a, role=liaison)
-    AssignmentFactory(house=house_b, role=liaison, status="vacant")
+    AssignmentFactory(house=house_b, role=liaison, status=Assignment.Status.VACANT)
     qs = Assignment.objects.all()
-    fs = AssignmentFilter({"veiligheidshuis": "huis-b", "rol": "liaison", "status": "vacant"}, qs)
+    fs = AssignmentFilter(
+        {"veiligheidshuis": "huis-b", "rol": "liaison", "status": Assignment.Status.VACANT}, qs
+    )
     assert [a.house.code for a in fs.qs] == ["huis-b"]
-    assert AssignmentFilter({"status": "active"}, qs).qs.get().house == house_a
+    assert AssignmentFilter({"status": Assignment.Status.ACTIVE}, qs).qs.get().house == house_a
 
 
 def test_variations_needing_review(standard, house_a):
@@ -94,5 +98,5 @@ def test_roles_and_tasks_of_the_published_standard(standard):
     standard.make_draft("1.1")
     assert RoleFilter({"gepubliceerd": "true"}, Role.objects.all()).qs.count() == 2
     assert RoleFilter({"standaard": "1.1"}, Role.objects.all()).qs.count() == 2
-    fs = TaskFilter({"gepubliceerd": "true", "soort": "excluded"}, Task.objects.all())
+    fs = TaskFilter({"gepubliceerd": "true", "soort": Task.Kind.EXCLUDED}, Task.objects.all())
     assert [t.code for t in fs.qs] == ["verslag"]

@@ -9,8 +9,10 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from houses.models import Assignment, House, Variation
-from roles.models import Presence, Task
+from houses.consent import Change, Side
+from houses.imports import FORMER_VALUES
+from houses.models import Assignment, House, PoliceUnit, Variation
+from roles.models import CaseMeetingType, Presence, StandardVersion, Task
 from tests.admin_forms import admin_url
 from tests.conftest import client_for
 from tests.factories import AssignmentFactory, VariationFactory
@@ -191,7 +193,44 @@ def test_choice_columns_hold_the_api_values_and_accept_the_dutch_labels(
     rows[0]["status"] = str(Variation.Status.AGREED.label).upper()
     confirm(client, Variation, upload(client, Variation, csv_bytes(rows)))
     own_variation.refresh_from_db()
-    assert (own_variation.rationale, own_variation.status) == ("Nieuwe onderbouwing", "agreed")
+    assert (own_variation.rationale, own_variation.status) == (
+        "Nieuwe onderbouwing",
+        Variation.Status.AGREED,
+    )
+
+
+def test_an_export_with_the_former_english_values_still_imports_as_the_dutch_values(
+    unit_a_user, house_a, liaison
+):
+    former = {dutch: english for english, dutch in FORMER_VALUES.items()}
+    assignment = AssignmentFactory(
+        house=house_a, role=liaison, presence=Presence.FULL_TIME, status=Assignment.Status.PLANNED
+    )
+    client = client_for(unit_a_user)
+    rows = csv_rows(export(client, Assignment).content)
+    rows[0]["aanwezigheid"] = former[Presence.PART_TIME]
+    rows[0]["status"] = former[Assignment.Status.PLANNED]
+    assert rows[0]["aanwezigheid"] not in Presence.values
+    assert rows[0]["status"] not in Assignment.Status.values
+    confirm(client, Assignment, upload(client, Assignment, csv_bytes(rows)))
+    assignment.refresh_from_db()
+    assert (assignment.presence, assignment.status) == (
+        Presence.PART_TIME,
+        Assignment.Status.PLANNED,
+    )
+    assert assignment.revision == 2
+
+
+def test_every_stored_choice_value_is_dutch_and_every_former_value_has_a_successor():
+    """The enumeration values served by the API; the former English ones map onto them."""
+    enums = [
+        PoliceUnit.Kind, House.FrameworkStatus, House.Confidence, Assignment.Status, Presence,
+        Variation.Kind, Variation.Status, Side, Change, StandardVersion.Status, Task.Kind,
+        CaseMeetingType.Involvement,
+    ]  # fmt: skip
+    current = {value for enum in enums for value in enum.values}
+    assert set(FORMER_VALUES.values()) <= current
+    assert not set(FORMER_VALUES) & current
 
 
 # Rows that are refused ------------------------------------------------------------------------

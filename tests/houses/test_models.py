@@ -53,7 +53,9 @@ def test_role_that_allows_more_may_have_several_active_assignments():
 
 def test_ended_and_planned_assignments_do_not_count_as_filling():
     first = AssignmentFactory(status=Assignment.Status.ENDED, end_date=datetime.date(2024, 6, 1))
-    planned = AssignmentFactory(house=first.house, role=first.role, status="planned")
+    planned = AssignmentFactory(
+        house=first.house, role=first.role, status=Assignment.Status.PLANNED
+    )
     AssignmentFactory(house=first.house, role=first.role).full_clean()
     assert planned.house.assignments.filling().count() == 1
 
@@ -109,7 +111,9 @@ def test_phase_out_of_a_core_task_is_impossible():
 
 def test_phase_out_needs_a_deadline_in_form_and_database():
     variation = VariationFactory.build(
-        house=HouseFactory(), task=TaskFactory(kind=Task.Kind.EXCLUDED), kind="phase_out"
+        house=HouseFactory(),
+        task=TaskFactory(kind=Task.Kind.EXCLUDED),
+        kind=Variation.Kind.PHASE_OUT,
     )
     assert "phase_out_by" in errors_of(variation)
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -120,7 +124,7 @@ def test_phase_out_may_run_at_most_three_years_after_agreement():
     variation = VariationFactory.build(
         house=HouseFactory(),
         task=TaskFactory(kind=Task.Kind.EXCLUDED),
-        kind="phase_out",
+        kind=Variation.Kind.PHASE_OUT,
         agreed_on=datetime.date(2024, 1, 1),
         phase_out_by=datetime.date(2027, 1, 2),
     )
@@ -139,7 +143,11 @@ def test_adjustment_needs_a_local_norm_in_form_and_database():
 def test_addition_has_no_standard_task_but_a_title():
     role = RoleFactory()
     variation = VariationFactory.build(
-        house=HouseFactory(), task=TaskFactory(role=role), role=role, kind="addition", title=""
+        house=HouseFactory(),
+        task=TaskFactory(role=role),
+        role=role,
+        kind=Variation.Kind.ADDITION,
+        title="",
     )
     errors = errors_of(variation)
     assert {"task", "title"} <= set(errors)
@@ -187,10 +195,10 @@ def test_valid_variations_of_every_kind_pass_validation():
     for variation in [
         VariationFactory.build(house=HouseFactory(), task=TaskFactory()),
         VariationFactory.build(
-            house=HouseFactory(), task=TaskFactory(), kind="omission", local_norm=""
+            house=HouseFactory(), task=TaskFactory(), kind=Variation.Kind.OMISSION, local_norm=""
         ),
         VariationFactory.build(
-            house=HouseFactory(), task=excluded, kind="phase_out", phase_out_by=TODAY
+            house=HouseFactory(), task=excluded, kind=Variation.Kind.PHASE_OUT, phase_out_by=TODAY
         ),
     ]:
         variation.full_clean()
@@ -200,7 +208,7 @@ def test_valid_variations_of_every_kind_pass_validation():
         task=None,
         role=role,
         standard_version=role.standard_version,
-        kind="addition",
+        kind=Variation.Kind.ADDITION,
         title="Extra",
     ).full_clean()
 
@@ -208,14 +216,16 @@ def test_valid_variations_of_every_kind_pass_validation():
 def test_overdue_only_counts_agreed_phase_outs_past_their_deadline():
     excluded = TaskFactory(kind=Task.Kind.EXCLUDED)
     overdue = VariationFactory(
-        task=excluded, kind="phase_out", phase_out_by=TODAY - datetime.timedelta(days=1)
+        task=excluded,
+        kind=Variation.Kind.PHASE_OUT,
+        phase_out_by=TODAY - datetime.timedelta(days=1),
     )
-    VariationFactory(task=excluded, kind="phase_out", phase_out_by=TODAY)
+    VariationFactory(task=excluded, kind=Variation.Kind.PHASE_OUT, phase_out_by=TODAY)
     VariationFactory(
         task=excluded,
-        kind="phase_out",
+        kind=Variation.Kind.PHASE_OUT,
         phase_out_by=TODAY - datetime.timedelta(days=1),
-        status="proposed",
+        status=Variation.Status.PROPOSED,
         agreed_on=None,
         agreed_with="",
     )
@@ -236,27 +246,31 @@ def agree(variation):
 @pytest.mark.parametrize(
     ("start", "target", "allowed"),
     [
-        ("proposed", "agreed", True),
-        ("proposed", "rejected", True),
-        ("agreed", "ended", True),
-        ("agreed", "proposed", False),
-        ("agreed", "rejected", False),
-        ("rejected", "agreed", False),
-        ("rejected", "proposed", False),
-        ("ended", "agreed", False),
+        (Variation.Status.PROPOSED, Variation.Status.AGREED, True),
+        (Variation.Status.PROPOSED, Variation.Status.REJECTED, True),
+        (Variation.Status.AGREED, Variation.Status.ENDED, True),
+        (Variation.Status.AGREED, Variation.Status.PROPOSED, False),
+        (Variation.Status.AGREED, Variation.Status.REJECTED, False),
+        (Variation.Status.REJECTED, Variation.Status.AGREED, False),
+        (Variation.Status.REJECTED, Variation.Status.PROPOSED, False),
+        (Variation.Status.ENDED, Variation.Status.AGREED, False),
     ],
 )
 def test_variation_workflow_allows_only_its_transitions(start, target, allowed):
-    extra = {"agreed_on": None, "agreed_with": ""} if start in {"proposed", "rejected"} else {}
-    if start == "ended":
+    extra = (
+        {"agreed_on": None, "agreed_with": ""}
+        if start in {Variation.Status.PROPOSED, Variation.Status.REJECTED}
+        else {}
+    )
+    if start == Variation.Status.ENDED:
         extra = {"ended_on": TODAY}
     variation = Variation.objects.get(pk=VariationFactory(status=start, **extra).pk)
-    if target == "agreed":
+    if target == Variation.Status.AGREED:
         agree(variation)
     variation.status = target
-    if target == "ended":
+    if target == Variation.Status.ENDED:
         variation.ended_on = TODAY
-    if target == "rejected":
+    if target == Variation.Status.REJECTED:
         variation.decision_reason = "Past niet bij het huis"
     if allowed:
         variation.full_clean()
@@ -285,14 +299,18 @@ def test_the_filters_and_orderings_in_use_are_backed_by_an_index(db, table, colu
 def test_a_task_has_at_most_one_agreed_variation_per_house():
     first = VariationFactory()
     second = VariationFactory.build(
-        house=first.house, task=first.task, kind="omission", local_norm=""
+        house=first.house, task=first.task, kind=Variation.Kind.OMISSION, local_norm=""
     )
     assert "__all__" in errors_of(second)
     with pytest.raises(IntegrityError), transaction.atomic():
         second.save()
     # A proposal beside the agreement is fine: that is how a change is put forward.
     VariationFactory(
-        house=first.house, task=first.task, status="proposed", agreed_on=None, agreed_with=""
+        house=first.house,
+        task=first.task,
+        status=Variation.Status.PROPOSED,
+        agreed_on=None,
+        agreed_with="",
     ).full_clean()
 
 
@@ -302,7 +320,7 @@ def test_marking_reviewed_repoints_to_the_published_standard_and_notes_it_in_dut
     from django.utils import translation
 
     old_task = Task.objects.get(role__standard_version=standard, code="schakel")
-    variation = VariationFactory(house=house_a, task=old_task, kind="omission")
+    variation = VariationFactory(house=house_a, task=old_task, kind=Variation.Kind.OMISSION)
     newer = standard.make_draft("1.1")
     newer.publish(changes="Nieuwe versie.")
     variation = Variation.objects.get(pk=variation.pk)

@@ -5,8 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from houses.models import Assignment
-from houses.package import ADJUSTED, AS_STANDARD, OMITTED, task_package, task_packages
+from houses.models import Assignment, Variation
+from houses.package import ADDED, ADJUSTED, AS_STANDARD, OMITTED, task_package, task_packages
 from roles.models import Role, Task
 from tests.factories import AssignmentFactory, HouseFactory, VariationFactory
 
@@ -61,7 +61,9 @@ def test_agreed_adjustment_shows_the_local_norm(standard, house_a):
 def test_agreed_omission_is_never_shown_as_delivered(standard, house_a):
     for code in ("liaison", "deelnemer"):
         AssignmentFactory(house=house_a, role=role(standard, code))
-    VariationFactory(house=house_a, task=task(standard, "aanspreekpunt"), kind="omission")
+    VariationFactory(
+        house=house_a, task=task(standard, "aanspreekpunt"), kind=Variation.Kind.OMISSION
+    )
     package = task_package(house_a)
     assert statuses(package)["aanspreekpunt"] == OMITTED
     assert package.summary.counts[OMITTED] == 1
@@ -72,13 +74,18 @@ def test_agreed_omission_is_never_shown_as_delivered(standard, house_a):
 def test_agreed_addition_is_listed_with_its_role(standard, house_a):
     liaison = role(standard, "liaison")
     VariationFactory(
-        house=house_a, task=None, role=liaison, kind="addition", title="Spreekuur", local_norm=""
+        house=house_a,
+        task=None,
+        role=liaison,
+        kind=Variation.Kind.ADDITION,
+        title="Spreekuur",
+        local_norm="",
     )
     package = task_package(house_a)
     assert [(line.title, line.role.code) for line in package.additions] == [
         ("Spreekuur", "liaison")
     ]
-    assert package.summary.counts["addition"] == 1
+    assert package.summary.counts[ADDED] == 1
     assert package.summary.standard_tasks == 4
 
 
@@ -87,13 +94,13 @@ def test_phase_outs_carry_their_deadline_and_overdue_ones_are_flagged(standard, 
     VariationFactory(
         house=house_a,
         task=excluded,
-        kind="phase_out",
+        kind=Variation.Kind.PHASE_OUT,
         phase_out_by=TODAY - datetime.timedelta(days=1),
     )
     VariationFactory(
         house=HouseFactory(police_unit=house_a.police_unit),
         task=excluded,
-        kind="phase_out",
+        kind=Variation.Kind.PHASE_OUT,
         phase_out_by=TODAY,
     )
     package = task_package(house_a)
@@ -105,22 +112,35 @@ def test_phase_outs_carry_their_deadline_and_overdue_ones_are_flagged(standard, 
 
 def test_phase_out_on_its_deadline_is_not_overdue(standard, house_a):
     VariationFactory(
-        house=house_a, task=task(standard, "verslag"), kind="phase_out", phase_out_by=TODAY
+        house=house_a,
+        task=task(standard, "verslag"),
+        kind=Variation.Kind.PHASE_OUT,
+        phase_out_by=TODAY,
     )
     package = task_package(house_a)
     assert not package.phase_outs[0].overdue
     assert package.summary.overdue_phase_outs == 0
 
 
-@pytest.mark.parametrize("status", ["proposed", "rejected", "ended"])
+@pytest.mark.parametrize(
+    "status", [Variation.Status.PROPOSED, Variation.Status.REJECTED, Variation.Status.ENDED]
+)
 def test_only_agreed_variations_change_the_package(standard, house_a, status):
     for code in ("liaison", "deelnemer"):
         AssignmentFactory(house=house_a, role=role(standard, code))
-    extra = {"agreed_on": None, "agreed_with": ""} if status in {"proposed", "rejected"} else {}
-    if status == "ended":
+    extra = (
+        {"agreed_on": None, "agreed_with": ""}
+        if status in {Variation.Status.PROPOSED, Variation.Status.REJECTED}
+        else {}
+    )
+    if status == Variation.Status.ENDED:
         extra = {"ended_on": TODAY}
     VariationFactory(
-        house=house_a, task=task(standard, "schakel"), kind="omission", status=status, **extra
+        house=house_a,
+        task=task(standard, "schakel"),
+        kind=Variation.Kind.OMISSION,
+        status=status,
+        **extra,
     )
     package = task_package(house_a)
     assert statuses(package)["schakel"] == AS_STANDARD
@@ -131,7 +151,7 @@ def test_proposed_variations_are_shown_beside_their_task(standard, house_a):
     proposal = VariationFactory(
         house=house_a,
         task=task(standard, "schakel"),
-        status="proposed",
+        status=Variation.Status.PROPOSED,
         agreed_on=None,
         agreed_with="",
     )
@@ -158,14 +178,19 @@ def test_roles_without_an_active_assignment_are_vacant(standard, house_a):
 
 
 def test_ended_assignments_are_left_out(standard, house_a):
-    AssignmentFactory(house=house_a, role=role(standard, "liaison"), status="ended", end_date=TODAY)
+    AssignmentFactory(
+        house=house_a,
+        role=role(standard, "liaison"),
+        status=Assignment.Status.ENDED,
+        end_date=TODAY,
+    )
     package = task_package(house_a)
     assert package.roles[0].assignments == []
     assert package.roles[0].vacant
 
 
 def test_variations_against_an_older_version_still_apply_and_need_review(standard, house_a):
-    VariationFactory(house=house_a, task=task(standard, "schakel"), kind="omission")
+    VariationFactory(house=house_a, task=task(standard, "schakel"), kind=Variation.Kind.OMISSION)
     newer = standard.make_draft("1.1")
     newer.publish(changes="Nieuwe versie.")
     package = task_package(house_a)
@@ -178,7 +203,9 @@ def test_variations_against_an_older_version_still_apply_and_need_review(standar
 
 
 def test_variation_of_a_task_dropped_from_the_standard_is_kept_as_unmatched(standard, house_a):
-    variation = VariationFactory(house=house_a, task=task(standard, "schakel"), kind="omission")
+    variation = VariationFactory(
+        house=house_a, task=task(standard, "schakel"), kind=Variation.Kind.OMISSION
+    )
     newer = standard.make_draft("2.0")
     Task.objects.filter(role__standard_version=newer, code="schakel").delete()
     newer.publish(changes="Nieuwe versie.")
@@ -189,12 +216,12 @@ def test_variation_of_a_task_dropped_from_the_standard_is_kept_as_unmatched(stan
 
 
 def test_variations_of_other_houses_do_not_leak(standard, house_a, house_b):
-    VariationFactory(house=house_b, task=task(standard, "schakel"), kind="omission")
+    VariationFactory(house=house_b, task=task(standard, "schakel"), kind=Variation.Kind.OMISSION)
     assert statuses(task_package(house_a))["schakel"] == AS_STANDARD
 
 
 def test_counts_add_up(standard, house_a):
-    VariationFactory(house=house_a, task=task(standard, "schakel"), kind="omission")
+    VariationFactory(house=house_a, task=task(standard, "schakel"), kind=Variation.Kind.OMISSION)
     VariationFactory(house=house_a, task=task(standard, "aanspreekpunt"))
     summary = task_package(house_a).summary
     assert (
@@ -212,24 +239,34 @@ def test_without_a_published_standard_the_package_is_empty(house_a):
 def populate(standard, houses, active=True):
     for house in houses:
         AssignmentFactory(
-            house=house, role=role(standard, "liaison"), status="active" if active else "planned"
+            house=house,
+            role=role(standard, "liaison"),
+            status=Assignment.Status.ACTIVE if active else Assignment.Status.PLANNED,
         )
-        AssignmentFactory(house=house, role=role(standard, "deelnemer"), status="vacant")
+        AssignmentFactory(
+            house=house, role=role(standard, "deelnemer"), status=Assignment.Status.VACANT
+        )
         # One agreed variation per task and house; repeated rows for a house are proposals.
-        agreed = {} if active else {"status": "proposed", "agreed_on": None, "agreed_with": ""}
-        VariationFactory(house=house, task=task(standard, "schakel"), kind="omission", **agreed)
+        agreed = (
+            {}
+            if active
+            else {"status": Variation.Status.PROPOSED, "agreed_on": None, "agreed_with": ""}
+        )
+        VariationFactory(
+            house=house, task=task(standard, "schakel"), kind=Variation.Kind.OMISSION, **agreed
+        )
         VariationFactory(house=house, task=task(standard, "aanspreekpunt"), **agreed)
         VariationFactory(
             house=house,
             task=task(standard, "verslag"),
-            kind="phase_out",
+            kind=Variation.Kind.PHASE_OUT,
             phase_out_by=TODAY,
             **agreed,
         )
         VariationFactory(
             house=house,
             task=task(standard, "deelname"),
-            status="proposed",
+            status=Variation.Status.PROPOSED,
             agreed_on=None,
             agreed_with="",
         )

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from houses.models import Variation
-from roles.models import Task
+from houses.models import Assignment, House, Variation
+from roles.models import Presence, Task
 from tests.conftest import client_for
 from tests.factories import AssignmentFactory, HouseFactory, VariationFactory
 from tests.pages import assert_same_queries, populate
@@ -94,14 +94,14 @@ def test_house_page_shows_the_task_package_with_each_deviation_explained(
     AssignmentFactory(
         house=house_a,
         role=task.role,
-        presence="full_time",
+        presence=Presence.FULL_TIME,
         contact_mailbox="liaison@politie.example",
         contact_phone="0900-8844",
     )
     VariationFactory(
         house=house_a,
         task=task,
-        kind="omission",
+        kind=Variation.Kind.OMISSION,
         rationale="Belegd bij district",
         agreed_with="Stuurgroep Noord",
     )
@@ -132,7 +132,7 @@ def test_house_page_shows_phase_outs_with_deadline_and_proposals_beside_the_pack
 
 def test_house_page_shows_recent_history_with_who_changed_what(standard, house_a, national_user):
     client = client_for(national_user)
-    house_a.framework_status = "conform"
+    house_a.framework_status = House.FrameworkStatus.CONFORM
     house_a._history_user = national_user
     house_a.save()
     body = page(client, reverse("house-detail", args=[house_a.code]))
@@ -184,9 +184,13 @@ def test_house_page_query_count_does_not_grow_with_data(
     def grow():
         for _ in range(5):
             VariationFactory(
-                house=house, task=task, status="proposed", agreed_on=None, agreed_with=""
+                house=house,
+                task=task,
+                status=Variation.Status.PROPOSED,
+                agreed_on=None,
+                agreed_with="",
             )
-            AssignmentFactory(house=house, role=task.role, status="planned")
+            AssignmentFactory(house=house, role=task.role, status=Assignment.Status.PLANNED)
         for variation in Variation.objects.filter(house=house):
             variation.rationale += " (bijgewerkt)"
             variation.save()
@@ -214,7 +218,7 @@ def test_comparison_shows_two_houses_task_by_task_and_marks_the_differences(
 
 def test_comparison_can_show_only_the_differences(reader_client, standard, house_a, house_b):
     task = Task.objects.get(role__standard_version=standard, code="schakel")
-    VariationFactory(house=house_a, task=task, kind="omission")
+    VariationFactory(house=house_a, task=task, kind=Variation.Kind.OMISSION)
     body = page(
         reader_client, reverse("compare"), huis=[house_a.code, house_b.code], verschillen="on"
     )

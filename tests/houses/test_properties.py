@@ -187,7 +187,9 @@ def test_an_omitted_task_is_never_shown_as_delivered(registry):
 @given(registries())
 def test_only_agreed_variations_change_the_package(registry):
     package = package_of(registry)
-    agreed_only = package_of(registry, [v for v in registry[4] if v.status == "agreed"])
+    agreed_only = package_of(
+        registry, [v for v in registry[4] if v.status == Variation.Status.AGREED]
+    )
     assert [(line.code, line.status, line.norm) for line in lines(package)] == [
         (line.code, line.status, line.norm) for line in lines(agreed_only)
     ]
@@ -199,7 +201,7 @@ def test_only_agreed_variations_change_the_package(registry):
     ]
     shown = package.additions + package.phase_outs + [ln for ln in lines(package) if ln.variation]
     assert all(line.variation.status == Variation.Status.AGREED for line in shown)
-    proposed = [v for v in registry[4] if v.status == "proposed"]
+    proposed = [v for v in registry[4] if v.status == Variation.Status.PROPOSED]
     assert {v.pk for v in package.proposed} == {v.pk for v in proposed}
     assert package.summary.needs_review == agreed_only.summary.needs_review + sum(
         1 for v in proposed if v.standard_version_id != package.standard.pk

@@ -16,9 +16,11 @@ def history_count():
 def test_loads_the_reference_data():
     load_reference()
     assert PoliceUnit.objects.count() == 11
-    assert PoliceUnit.objects.filter(kind="national").get().code == "landelijke-eenheid"
+    assert (
+        PoliceUnit.objects.filter(kind=PoliceUnit.Kind.NATIONAL).get().code == "landelijke-eenheid"
+    )
     assert House.objects.count() == 29
-    assert House.objects.filter(confidence="uncertain").count() == 4
+    assert House.objects.filter(confidence=House.Confidence.UNCERTAIN).count() == 4
     standard = StandardVersion.objects.current()
     assert standard.version == "1.0"
     assert list(standard.roles.values_list("code", flat=True)) == [
@@ -26,10 +28,13 @@ def test_loads_the_reference_data():
         "casusoverleg-deelnemer",
     ]
     tasks = Task.objects.filter(role__standard_version=standard)
-    assert tasks.filter(kind="core").count() == 6
-    assert tasks.filter(kind="excluded").count() == 4
+    assert tasks.filter(kind=Task.Kind.CORE).count() == 6
+    assert tasks.filter(kind=Task.Kind.EXCLUDED).count() == 4
     assert CaseMeetingType.objects.count() == 11
-    assert CaseMeetingType.objects.get(code="zorgoverleg").police_involvement == "none"
+    assert (
+        CaseMeetingType.objects.get(code="zorgoverleg").police_involvement
+        == CaseMeetingType.Involvement.NONE
+    )
     groningen = House.objects.get(code="avz-groningen")
     assert groningen.police_unit.code == "noord-nederland"
     assert groningen.source.startswith("https://")
@@ -102,7 +107,7 @@ def test_reload_after_a_newer_standard_is_published_keeps_it_published():
     newer.publish(changes="Nieuwe versie.")
     load_reference()
     assert StandardVersion.objects.current() == newer
-    assert StandardVersion.objects.get(version="1.0").status == "superseded"
+    assert StandardVersion.objects.get(version="1.0").status == StandardVersion.Status.SUPERSEDED
 
 
 def test_command_reports_what_it_did(capsys):
@@ -126,7 +131,9 @@ def test_an_existing_database_gets_the_houses_found_since_without_losing_edits(m
             data["houses"] = [h for h in data["houses"] if h["code"] not in NEW_HOUSES]
             for record in data["houses"]:
                 if record["code"] == "zvh-rotterdam-rijnmond":
-                    record.update(confidence="uncertain", source=None, opened_on=None)
+                    record.update(
+                        confidence=House.Confidence.UNCERTAIN, source=None, opened_on=None
+                    )
         if name == "standard.yaml":
             for meeting in data["case_meeting_types"]:
                 if meeting["code"] == "top-x":

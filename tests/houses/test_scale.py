@@ -79,9 +79,9 @@ def test_every_house_has_assignments_for_every_role_and_every_kind_and_status_oc
 def test_an_open_variation_never_doubles_another_on_the_same_task():
     generate_scale(2, seed=11, today=DAY)
     keys = list(
-        Variation.objects.filter(status__in=["proposed", "agreed"], task__isnull=False).values_list(
-            "house_id", "task_id"
-        )
+        Variation.objects.filter(
+            status__in=[Variation.Status.PROPOSED, Variation.Status.AGREED], task__isnull=False
+        ).values_list("house_id", "task_id")
     )
     assert len(keys) == len(set(keys))
 

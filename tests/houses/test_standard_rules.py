@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from houses.models import Assignment, Variation
-from roles.models import Task
+from roles import differences
+from roles.models import Presence, Task
 from tests.admin_forms import admin_url, page_data
 from tests.api_helpers import assert_problem, token_client
 from tests.conftest import client_for
@@ -85,7 +86,7 @@ def test_api_refuses_new_records_against_a_superseded_version(
     assert "rol" in [p["name"] for p in body["invalidParams"]]
     response = client.post(
         "/api/v1/toewijzingen",
-        {"veiligheidshuis": "huis-a", "rol": old_role.pk, "aanwezigheid": "part_time"},
+        {"veiligheidshuis": "huis-a", "rol": old_role.pk, "aanwezigheid": Presence.PART_TIME},
         format="json",
     )
     assert_problem(response, 400)
@@ -93,7 +94,7 @@ def test_api_refuses_new_records_against_a_superseded_version(
     current_role = newer.roles.get(code="liaison")
     response = client.post(
         "/api/v1/toewijzingen",
-        {"veiligheidshuis": "huis-a", "rol": current_role.pk, "aanwezigheid": "part_time"},
+        {"veiligheidshuis": "huis-a", "rol": current_role.pk, "aanwezigheid": Presence.PART_TIME},
         format="json",
     )
     assert response.status_code == 201, response.content
@@ -237,7 +238,7 @@ def test_a_phase_out_ending_before_its_agreement_is_refused(national_user, stand
 def test_api_refuses_an_overlong_text_and_a_wrong_phone_number(national_user, standard, house_a):
     role = standard.roles.get(code="liaison")
     client = token_client(national_user)
-    data = {"veiligheidshuis": "huis-a", "rol": role.pk, "aanwezigheid": "part_time"}
+    data = {"veiligheidshuis": "huis-a", "rol": role.pk, "aanwezigheid": Presence.PART_TIME}
     response = client.post(
         "/api/v1/toewijzingen", {**data, "opmerkingen": "x" * 2_000_001}, format="json"
     )
@@ -273,8 +274,8 @@ def test_api_serves_the_differences_between_versions(reader, standard, newer):
     body = client.get("/api/v1/standaarden/1.2/verschillen").json()
     assert body["standaard"] == "1.2" and body["tenOpzichteVan"] == "1.1"
     kinds = {(d["soort"], d["taak"]) for d in body["verschillen"]}
-    assert kinds == {("kind_changed", "extra"), ("task_removed", "schakel")}
-    changed = next(d for d in body["verschillen"] if d["soort"] == "kind_changed")
+    assert kinds == {(differences.KIND_CHANGED, "extra"), (differences.TASK_REMOVED, "schakel")}
+    changed = next(d for d in body["verschillen"] if d["soort"] == differences.KIND_CHANGED)
     assert (changed["oud"], changed["nieuw"]) == (
         "Optionele taak",
         "Uitgesloten (geen politietaak)",

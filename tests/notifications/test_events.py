@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from houses.models import House
 from notifications.models import Event
-from tests.api_helpers import token_client
+from tests.api_helpers import current_etag, token_client
 from tests.factories import (
     AssignmentFactory,
     CaseMeetingTypeFactory,
@@ -110,7 +110,10 @@ def test_an_event_names_the_house_eenheid_user_and_api_address(ctx, unit_a_user)
 def test_a_deletion_through_the_api_stays_visible_in_the_feed(ctx, unit_a_user, reader):
     assignment = AssignmentFactory(house=ctx["house"], role=ctx["role"])
     writer = token_client(unit_a_user)
-    response = writer.delete(f"/api/v1/toewijzingen/{assignment.pk}", HTTP_IF_MATCH='"1"')
+    response = writer.delete(
+        f"/api/v1/toewijzingen/{assignment.pk}",
+        HTTP_IF_MATCH=current_etag(f"/api/v1/toewijzingen/{assignment.pk}"),
+    )
     assert response.status_code == 204
 
     feed = token_client(reader).get("/api/v1/gebeurtenissen", {"bron": "toewijzing"})

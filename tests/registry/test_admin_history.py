@@ -3,7 +3,7 @@
 import pytest
 
 from houses.models import Assignment, District, House, HouseCaseMeeting, PoliceUnit, Variation
-from roles.models import CaseMeetingType, Role, StandardVersion, Task
+from roles.models import CaseMeetingType, Presence, Role, StandardVersion, Task
 from tests.admin_forms import admin_url, page_data
 from tests.conftest import client_for
 from tests.factories import (
@@ -33,10 +33,10 @@ EDITS = {
 
 @pytest.fixture
 def records(standard, house_a):
-    task = Task.objects.filter(role__standard_version=standard, kind="core").first()
+    task = Task.objects.filter(role__standard_version=standard, kind=Task.Kind.CORE).first()
     # The standard is edited in a draft: a published version is read-only.
     draft = standard.make_draft("1.1")
-    draft_task = Task.objects.filter(role__standard_version=draft, kind="core").first()
+    draft_task = Task.objects.filter(role__standard_version=draft, kind=Task.Kind.CORE).first()
     return {
         House: house_a,
         Assignment: AssignmentFactory(house=house_a, role=task.role),
@@ -138,7 +138,11 @@ def test_unit_staff_may_not_revert_even_their_own_records(unit_a_user, records):
     page = client.get(url)
     assert page.status_code == 200
     assert 'name="_save"' not in page.content.decode()
-    data = {"role": assignment.role_id, "house": assignment.house_id, "presence": "part_time"}
+    data = {
+        "role": assignment.role_id,
+        "house": assignment.house_id,
+        "presence": Presence.PART_TIME,
+    }
     assert client.post(url, data).status_code == 403
     assignment.refresh_from_db()
     assert assignment.contact_phone == "088-0000000"

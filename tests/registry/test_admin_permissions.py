@@ -6,7 +6,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from houses.models import Assignment, District, House, HouseCaseMeeting, PoliceUnit, Variation
-from roles.models import CaseMeetingType, Role, StandardVersion, Task
+from roles.models import CaseMeetingType, Presence, Role, StandardVersion, Task
 from tests.admin_forms import admin_url, page_data
 from tests.conftest import client_for
 from tests.factories import (
@@ -189,8 +189,8 @@ def test_unit_staff_cannot_add_an_assignment_for_another_eenheids_house(
             "house": house_b.pk,
             "role": role.pk,
             "police_unit": house_b.police_unit_id,
-            "presence": "part_time",
-            "status": "planned",
+            "presence": Presence.PART_TIME,
+            "status": Assignment.Status.PLANNED,
         },
     )
     assert response.status_code == 200
@@ -206,8 +206,8 @@ def test_unit_staff_add_an_assignment_for_their_own_house(unit_a_user, standard,
             "house": house_a.pk,
             "role": role.pk,
             "police_unit": house_a.police_unit_id,
-            "presence": "part_time",
-            "status": "planned",
+            "presence": Presence.PART_TIME,
+            "status": Assignment.Status.PLANNED,
         },
     )
     assert response.status_code == 302, response.context["errors"]

@@ -9,7 +9,8 @@ import pytest
 from django.db import connection
 
 from houses.models import Assignment, House, Variation
-from tests.api_helpers import PROBLEM, assert_problem, session_client, token_client
+from roles.models import Presence
+from tests.api_helpers import PROBLEM, assert_problem, current_etag, session_client, token_client
 from tests.factories import AssignmentFactory, VariationFactory
 
 pytestmark = pytest.mark.django_db
@@ -87,8 +88,8 @@ def test_dates_out_of_order_are_refused_with_the_model_rule(client, house_a, lia
         {
             "veiligheidshuis": "huis-a",
             "rol": liaison.pk,
-            "aanwezigheid": "part_time",
-            "status": "active",
+            "aanwezigheid": Presence.PART_TIME,
+            "status": Assignment.Status.ACTIVE,
             "startdatum": "2025-05-01",
             "einddatum": "2025-01-01",
         },
@@ -125,7 +126,7 @@ def test_a_bad_update_of_a_variation_is_a_400_and_changes_nothing(
     variation = VariationFactory(house=house_a, task=liaison.tasks.get(code="aanspreekpunt"))
     url = f"/api/v1/afwijkingen/{variation.pk}"
     history = variation.history.count()
-    response = client.patch(url, changes, format="json", headers={"If-Match": '"1"'})
+    response = client.patch(url, changes, format="json", headers={"If-Match": current_etag(url)})
     body = assert_problem(response, 400)
     assert names(body) == set(changes)
     variation.refresh_from_db()
@@ -148,7 +149,7 @@ def test_malformed_json_is_a_400_problem_and_stores_nothing(client, house_a, pay
 
 
 def test_a_huge_page_size_is_capped_at_100(client, house_a, liaison):
-    AssignmentFactory.create_batch(3, house=house_a, role=liaison, status="planned")
+    AssignmentFactory.create_batch(3, house=house_a, role=liaison, status=Assignment.Status.PLANNED)
     for size in ["100000000000000000000", "1" * 5000]:
         response = client.get("/api/v1/toewijzingen", {"paginaGrootte": size})
         assert response.status_code == 200, size
@@ -204,7 +205,7 @@ def test_sql_and_html_in_text_are_stored_as_sent_and_shown_escaped(
         {
             "veiligheidshuis": "huis-a",
             "rol": liaison.pk,
-            "soort": "addition",
+            "soort": Variation.Kind.ADDITION,
             "omschrijving": f"Extra {SCRIPT}",
             "onderbouwing": HOSTILE,
         },
@@ -225,7 +226,7 @@ def test_sql_and_html_in_text_are_stored_as_sent_and_shown_escaped(
         {
             "veiligheidshuis": "huis-a",
             "rol": liaison.pk,
-            "aanwezigheid": "part_time",
+            "aanwezigheid": Presence.PART_TIME,
             "naamFunctionaris": IMG,
             "opmerkingen": SQL,
         },

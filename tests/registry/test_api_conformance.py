@@ -8,6 +8,8 @@ from django.conf import settings
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
+from houses.models import Assignment
+from roles.models import Presence
 from tests.api_helpers import PROBLEM, assert_problem, token_client
 
 pytestmark = pytest.mark.django_db
@@ -88,7 +90,9 @@ def test_unsupported_method_is_405_with_allow(reader):
 
 def test_wrong_content_type_is_415(national_user):
     response = token_client(national_user).post(
-        "/api/v1/toewijzingen", "status=active", content_type="application/x-www-form-urlencoded"
+        "/api/v1/toewijzingen",
+        f"status={Assignment.Status.ACTIVE}",
+        content_type="application/x-www-form-urlencoded",
     )
     assert_problem(response, 415)
 
@@ -124,7 +128,7 @@ def test_text_no_database_can_store_is_a_400_not_a_server_error(national_user, s
     response = client.get("/api/v1/veiligheidshuizen?zoek=a%00b")
     assert_problem(response, 400)
     assert_problem(client.get("/api/v1/veiligheidshuizen/a%00b"), 404)
-    body = '{"veiligheidshuis": "a\\u0000", "rol": 1, "aanwezigheid": "part_time"}'
+    body = '{"veiligheidshuis": "a\\u0000", "rol": 1, "aanwezigheid": "%s"}' % Presence.PART_TIME
     response = client.post("/api/v1/toewijzingen", body, content_type="application/json")
     assert_problem(response, 400)
 

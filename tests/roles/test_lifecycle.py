@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from registry.lib.editable import ReadOnlyRecordError
-from roles.models import Role, StandardVersion, Task
+from roles.models import Presence, Role, StandardVersion, Task
 from tests.admin_forms import admin_url, page_data
-from tests.api_helpers import assert_problem, token_client
+from tests.api_helpers import assert_problem, current_etag, token_client
 from tests.conftest import client_for
 from tests.factories import RoleFactory, StandardVersionFactory, TaskFactory
 
@@ -98,9 +98,9 @@ def test_api_refuses_to_put_a_published_version_back_to_draft(national_user, sta
     client = token_client(national_user)
     response = client.patch(
         "/api/v1/standaarden/1.0",
-        {"status": "draft", "titel": "Anders"},
+        {"status": StandardVersion.Status.DRAFT, "titel": "Anders"},
         format="json",
-        HTTP_IF_MATCH='"1"',
+        HTTP_IF_MATCH=current_etag("/api/v1/standaarden/1.0"),
     )
     title = standard.title
     body = assert_problem(response, 409)
@@ -113,7 +113,7 @@ def test_api_creates_a_version_only_as_draft(national_user, standard):
     client = token_client(national_user)
     response = client.post(
         "/api/v1/standaarden",
-        {"versie": "2.0", "titel": "Nieuw", "status": "published"},
+        {"versie": "2.0", "titel": "Nieuw", "status": StandardVersion.Status.PUBLISHED},
         format="json",
     )
     assert response.status_code == 201, response.content
@@ -133,7 +133,7 @@ def test_api_refuses_changes_to_tasks_and_roles_of_a_superseded_version(
         (f"/api/v1/rollen/{role.pk}", {"naam": "Anders"}),
     ]:
         call = getattr(client, method)
-        response = call(url, data, format="json", HTTP_IF_MATCH='"1"')
+        response = call(url, data, format="json", HTTP_IF_MATCH=current_etag(url))
         body = assert_problem(response, 409)
         assert "Standaard 1.0 is vervangen" in body["detail"]
     assert task_of(superseded).title == "Aanspreekpunt"
@@ -147,7 +147,7 @@ def test_api_refuses_a_new_role_in_the_published_version(national_user, standard
             "standaard": "1.0",
             "code": "nieuw",
             "naam": "Nieuw",
-            "verwachteAanwezigheid": "part_time",
+            "verwachteAanwezigheid": Presence.PART_TIME,
         },
         format="json",
     )
@@ -157,7 +157,10 @@ def test_api_refuses_a_new_role_in_the_published_version(national_user, standard
 
 def test_api_still_refuses_other_users_with_403_first(reader, standard):
     response = token_client(reader).patch(
-        "/api/v1/standaarden/1.0", {"titel": "x"}, format="json", HTTP_IF_MATCH='"1"'
+        "/api/v1/standaarden/1.0",
+        {"titel": "x"},
+        format="json",
+        HTTP_IF_MATCH=current_etag("/api/v1/standaarden/1.0"),
     )
     assert_problem(response, 403)
 
@@ -166,7 +169,10 @@ def test_api_edits_a_task_of_a_draft(national_user, standard):
     draft = standard.make_draft("1.1")
     task = task_of(draft)
     response = token_client(national_user).patch(
-        f"/api/v1/taken/{task.pk}", {"titel": "Nieuw"}, format="json", HTTP_IF_MATCH='"1"'
+        f"/api/v1/taken/{task.pk}",
+        {"titel": "Nieuw"},
+        format="json",
+        HTTP_IF_MATCH=current_etag(f"/api/v1/taken/{task.pk}"),
     )
     assert response.status_code == 200, response.content
     assert task_of(draft).title == "Nieuw"
@@ -176,14 +182,16 @@ def test_api_publishes_a_draft_with_change_notes(national_user, reader, standard
     draft = standard.make_draft("1.1")
     client = token_client(national_user)
     url = "/api/v1/standaarden/1.1/publiceren"
-    body = assert_problem(client.post(url, {}, format="json", HTTP_IF_MATCH='"1"'), 400)
+    body = assert_problem(client.post(url, {}, format="json", HTTP_IF_MATCH=current_etag(url)), 400)
     assert [p["name"] for p in body["invalidParams"]] == ["wijzigingen"]
     assert_problem(
-        token_client(reader).post(url, {"wijzigingen": "x"}, format="json", HTTP_IF_MATCH='"1"'),
+        token_client(reader).post(
+            url, {"wijzigingen": "x"}, format="json", HTTP_IF_MATCH=current_etag(url)
+        ),
         403,
     )
     response = client.post(
-        url, {"wijzigingen": "Taken verduidelijkt."}, format="json", HTTP_IF_MATCH='"1"'
+        url, {"wijzigingen": "Taken verduidelijkt."}, format="json", HTTP_IF_MATCH=current_etag(url)
     )
     assert response.status_code == 200, response.content
     assert response.json()["status"] == StandardVersion.Status.PUBLISHED
@@ -191,7 +199,7 @@ def test_api_publishes_a_draft_with_change_notes(national_user, reader, standard
     standard.refresh_from_db()
     assert standard.status == StandardVersion.Status.SUPERSEDED
     # Publishing again: the version is no longer a draft.
-    again = client.post(url, {"wijzigingen": "x"}, format="json", HTTP_IF_MATCH='"2"')
+    again = client.post(url, {"wijzigingen": "x"}, format="json", HTTP_IF_MATCH=current_etag(url))
     assert_problem(again, 409)
 
 
@@ -202,7 +210,7 @@ def test_api_refuses_to_publish_a_role_without_core_tasks(national_user, standar
         "/api/v1/standaarden/1.1/publiceren",
         {"wijzigingen": "Rol erbij."},
         format="json",
-        HTTP_IF_MATCH='"1"',
+        HTTP_IF_MATCH=current_etag("/api/v1/standaarden/1.1/publiceren"),
     )
     body = assert_problem(response, 400)
     assert "'Nieuwe rol' heeft geen kerntaak" in str(body["invalidParams"])

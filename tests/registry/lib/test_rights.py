@@ -19,10 +19,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def records(standard, house_a, house_b):
-    task = Task.objects.filter(role__standard_version=standard, kind="core").first()
+    task = Task.objects.filter(role__standard_version=standard, kind=Task.Kind.CORE).first()
     # Who may edit the standard is asked of a draft: a published version is read-only for all.
     draft = standard.make_draft("1.1")
-    draft_task = Task.objects.filter(role__standard_version=draft, kind="core").first()
+    draft_task = Task.objects.filter(role__standard_version=draft, kind=Task.Kind.CORE).first()
     return {
         "house_a": house_a,
         "house_b": house_b,
