@@ -50,6 +50,17 @@ def fast_password_hashing():
 
 
 @pytest.fixture(autouse=True)
+def _dutch_after_each_test():
+    """A request in English (the language cookie) leaves English active in the thread after
+    it, as a server thread would until its next request; the next test starts in Dutch."""
+    from django.conf import settings
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _empty_read_cache():
     """Each test starts with an empty read cache: the database (and with it the change
     counter) is rolled back between tests, the process-wide cache is not."""

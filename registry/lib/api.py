@@ -375,7 +375,8 @@ class RegistryViewSet(ReadMixin, viewsets.ModelViewSet):
         instance.check_writable()
         instance._history_user = request.user
         with transaction.atomic():
-            start_write(type(instance))  # the change counter before the row (one lock order)
+            # The change counter before the row (one lock order).
+            start_write(type(instance), instance=instance)
             # Lock the row and re-check the revision, so a concurrent edit is not deleted.
             current = type(instance)._base_manager.select_for_update().filter(pk=instance.pk)
             if not current.filter(revision=instance.revision).exists():

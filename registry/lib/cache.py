@@ -291,6 +291,8 @@ def write_scopes(sender, instance, using: str = DEFAULT_DB_ALIAS) -> set[str]:
 
 
 def _own_scopes(sender, instance, using) -> set[str]:
+    if instance is None:  # a write not of one record (a bulk change): it may touch anything
+        return {SHARED}
     if sender._meta.label == HOUSE_MODEL:
         codes = {instance.code}
         if instance.pk is not None:

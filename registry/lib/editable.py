@@ -38,11 +38,12 @@ BOOKKEEPING_FIELDS = frozenset({"revision", "created_at", "updated_at", "single_
 write_starting = Signal()
 
 
-def start_write(model, using=None) -> None:
-    """Call inside the writing transaction before locking rows of ``model`` by hand."""
+def start_write(model, using=None, instance=None) -> None:
+    """Call inside the writing transaction before locking rows of ``model`` by hand; with the
+    ``instance`` about to be written when there is one (else the write counts everywhere)."""
     using = using or router.db_for_write(model)
     if transaction.get_connection(using).in_atomic_block:
-        write_starting.send(sender=model, instance=None, using=using)
+        write_starting.send(sender=model, instance=instance, using=using)
 
 
 class StaleEditError(Exception):

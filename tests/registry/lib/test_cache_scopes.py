@@ -17,7 +17,7 @@ from houses import pieces
 from houses.models import Assignment, Variation
 from registry.lib.cache import SHARED, bump, cached, house_scope, revisions
 from registry.lib.cache_backends import BoundedLocMemCache
-from tests.api_helpers import session_client
+from tests.api_helpers import current_etag, session_client, token_client
 from tests.factories import CaseMeetingTypeFactory, HouseCaseMeetingFactory, PoliceUnitFactory
 from tests.pages import populate
 from tests.redis_server import any_cache, redis_url  # noqa: F401 - fixtures
@@ -248,6 +248,23 @@ def test_a_write_to_another_house_leaves_the_house_page_and_package_cached(
     # and a write to the house itself shows at once
     change(first_variation(house), "Hier gewijzigd")
     assert "Hier gewijzigd" in reader_client.get(page).content.decode()
+    response = client.get(package, HTTP_IF_NONE_MATCH=tag)
+    assert response.status_code == 200 and response["ETag"] != tag
+
+
+def test_a_deletion_through_the_api_counts_in_its_house(
+    reader, national_user, reader_client, standard, unit_a
+):
+    (house,) = populate(standard, unit_a, houses=1)
+    package = f"/api/v1/veiligheidshuizen/{house.code}/takenpakket"
+    client = session_client(reader)
+    tag = client.get(package)["ETag"]
+    before = revisions(house_scope(house.code))[house_scope(house.code)]
+    variation = first_variation(house)
+    url = f"/api/v1/afwijkingen/{variation.pk}"
+    deleted = token_client(national_user).delete(url, HTTP_IF_MATCH=current_etag(url))
+    assert deleted.status_code == 204
+    assert revisions(house_scope(house.code))[house_scope(house.code)] > before
     response = client.get(package, HTTP_IF_NONE_MATCH=tag)
     assert response.status_code == 200 and response["ETag"] != tag
 
