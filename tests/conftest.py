@@ -49,6 +49,79 @@ def fast_password_hashing():
         yield
 
 
+# --- the change feed on PostgreSQL under pytest-xdist -------------------------------------------
+
+#: The feed serves an event once every transaction older than the event's has ended, and
+#: PostgreSQL numbers transactions per server, not per database: a test of another xdist worker
+#: (its own test database on the same server) with a write transaction open holds back this
+#: test's events, as it should in production. So tests marked ``reads_feed`` run alone: every
+#: test, from its set-up to its last teardown (a database flush included), holds a shared
+#: advisory lock in the server's ``postgres`` database (common to all workers), a feed test an
+#: exclusive one, and it starts once no other session holds a transaction id.
+FEED_LOCK = 7_202_611
+_lock_session = []
+
+
+def _server_lock_session():
+    import os
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or not os.environ.get("PYTEST_XDIST_WORKER"):
+        return None
+    if not _lock_session:
+        import psycopg
+
+        db = connection.settings_dict
+        _lock_session.append(
+            psycopg.connect(
+                host=db["HOST"] or None,
+                port=db["PORT"] or None,
+                user=db["USER"] or None,
+                password=db["PASSWORD"] or None,
+                dbname="postgres",
+                autocommit=True,
+                application_name="pytest-feed-lock",
+            )
+        )
+    return _lock_session[0]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    import time
+
+    session = _server_lock_session()
+    if session is None:
+        yield
+        return
+    alone = item.get_closest_marker("reads_feed") is not None
+    lock, unlock = (
+        ("pg_advisory_lock", "pg_advisory_unlock")
+        if alone
+        else ("pg_advisory_lock_shared", "pg_advisory_unlock_shared")
+    )
+    session.execute(f"SELECT {lock}(%s)", [FEED_LOCK])
+    try:
+        deadline = time.monotonic() + 60
+        while alone and time.monotonic() < deadline:
+            others = session.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()"
+            ).fetchone()[0]
+            if not others:
+                break
+            time.sleep(0.05)
+        yield
+    finally:
+        session.execute(f"SELECT {unlock}(%s)", [FEED_LOCK])
+
+
+def pytest_sessionfinish(session, exitstatus):
+    while _lock_session:
+        _lock_session.pop().close()
+
+
 @pytest.fixture(autouse=True)
 def _dutch_after_each_test():
     """A request in English (the language cookie) leaves English active in the thread after

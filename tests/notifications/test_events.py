@@ -21,7 +21,7 @@ from tests.factories import (
     VariationFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.reads_feed]
 
 R = Event.Resource
 K = Event.Kind

@@ -7,7 +7,7 @@ from notifications.models import Event
 from tests.api_helpers import PROBLEM, assert_problem, token_client
 from tests.factories import AssignmentFactory, HouseFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.reads_feed]
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from notifications.feed import page, visible_events
 from notifications.models import Event
 
 pytestmark = [
+    pytest.mark.reads_feed,
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="needs PostgreSQL: concurrent transactions that commit out of order "
