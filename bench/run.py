@@ -212,10 +212,10 @@ def manage(env: dict, *args: str, debug: bool = False) -> str:
 
 
 class Gunicorn:
-    def __init__(self, env: dict, stderr=None, port: int = PORT):
+    def __init__(self, env: dict, stderr=None, port: int | None = None):
         self.env = env
         self.stderr = stderr  # where the server's log goes (default: this process's stderr)
-        self.port = port
+        self.port = port or PORT  # read when called: make load sets its own PORT
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
