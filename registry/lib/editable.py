@@ -21,7 +21,8 @@ version of the standard and everything in it): ``read_only_reason()`` says why, 
 
 from __future__ import annotations
 
-from django.db import models, router, transaction
+from django.core.exceptions import ValidationError
+from django.db import OperationalError, connections, models, router, transaction
 from django.dispatch import Signal
 from django.utils.text import capfirst
 from django.utils.translation import gettext
@@ -128,6 +129,21 @@ class EditableModel(models.Model):
                 self._save_checked(*args, **kwargs)
             finally:
                 self._write_counted = False
+
+    def validate_constraints(self, exclude=None):
+        """Django's check of a conditional unique constraint reads "violated" when its query
+        fails (``Q.check`` swallows the database error): a connection lost in the middle of
+        the check (a database restart) must answer as the transient error it is, not as bad
+        input."""
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError:
+            connection = connections[router.db_for_write(type(self))]
+            if connection.connection is not None and not connection.is_usable():
+                raise OperationalError(
+                    "De databaseverbinding viel weg tijdens de controle van de gegevens."
+                ) from None
+            raise
 
     def _save_checked(self, *args, **kwargs):
         if self._state.adding or self.pk is None:
