@@ -119,7 +119,14 @@ class HouseDetailView(TemplateView):
         )
         if house is None:
             raise Http404
-        can_edit = rights.may(self.request.user, "change", house)
+        # The edit right changes only with this house or the user's permissions (shared writes):
+        # asked once per user and revision, not on every view of the page.
+        user = self.request.user
+        can_edit = cached(
+            ["may-change-house", user.pk, code],
+            lambda: rights.may(user, "change", house),
+            revision=revision,
+        )
         today = timezone.localdate()
 
         def make_context():

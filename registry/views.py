@@ -16,6 +16,7 @@ from django.http import (
     HttpResponseBadRequest,
     HttpResponseServerError,
     JsonResponse,
+    QueryDict,
 )
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
@@ -32,7 +33,14 @@ from houses.models import Assignment, House, PoliceUnit, Variation
 from houses.overview import conformance_by_unit
 from houses.pieces import SummaryOnly, filter_query, house_pieces, listed_houses
 from houses.views import PAGE_FILTERS, export_query, house_filterset
-from registry.lib.cache import SHARED, VARIATIONS, cached_fragment, revisions
+from registry.lib.cache import (
+    SHARED,
+    VARIATIONS,
+    FragmentPageMixin,
+    cached_fragment,
+    cached_fragment_bytes,
+    revisions,
+)
 from registry.lib.faults import is_transient, retry_after
 from roles.models import Role, StandardVersion, Task
 
@@ -43,7 +51,7 @@ CHART_BAR_WIDTH = 300
 CHART_LABEL_SIZE = 15
 
 
-class DashboardView(TemplateView):
+class DashboardView(FragmentPageMixin, TemplateView):
     """The national picture: houses × roles, conformance per eenheid, what needs attention."""
 
     template_name = "registry/dashboard.html"
@@ -58,8 +66,13 @@ class DashboardView(TemplateView):
         counters = revisions(VARIATIONS)  # one query, as current_revision() would be
         revision = counters[""]
         self.attention_revision = f"s{counters[SHARED]}.v{counters[VARIATIONS]}"
-        filterset = house_filterset(self.request.GET)
-        query = filter_query(filterset, PAGE_FILTERS + ["sorteer"])
+        # Without a query string there is nothing to validate: a cached read builds no filters.
+        filterset = house_filterset(self.request.GET) if self.request.GET else None
+        query = (
+            QueryDict()
+            if filterset is None
+            else filter_query(filterset, PAGE_FILTERS + ["sorteer"])
+        )
 
         if query is None:
             content = mark_safe(  # noqa: S308 - rendered from our own template, autoescaped
@@ -70,12 +83,13 @@ class DashboardView(TemplateView):
             )
         else:
             # Rendered from the validated filters only, so the body depends on its key alone.
-            canonical = house_filterset(query)
-            content = cached_fragment(
-                ["dashboard", query.urlencode(), today],
-                "registry/includes/dashboard_content.html",
-                lambda: self.content_context(today, canonical, query),
-                revision=revision,
+            content = self.fragment_slot(
+                cached_fragment_bytes(
+                    ["dashboard", query.urlencode(), today],
+                    "registry/includes/dashboard_content.html",
+                    lambda: self.content_context(today, house_filterset(query), query),
+                    revision=revision,
+                )
             )
         return super().get_context_data(content=content, **kwargs)
 

@@ -1,9 +1,10 @@
 """A read cache that is never stale: keys carry a registry-wide change counter.
 
-Every write to the registry (a save or delete of any editable model or user, a change of a
-many-to-many relation, a bulk load that calls ``bump()``) increments one counter in the
-database, inside the writing transaction, before the write locks any other row (one lock order
-for every writer, so concurrent writers wait for each other instead of deadlocking).
+Every write to the registry (a save or delete of any editable model, user, group or
+permission, a change of a many-to-many relation, a bulk load that calls ``bump()``) increments
+one counter in the database, inside the writing transaction, before the write locks any other
+row (one lock order for every writer, so concurrent writers wait for each other instead of
+deadlocking).
 ``cached(key_parts, compute)`` stores ``compute()`` under a key that includes the counter's
 current value, so the first read after a write misses the cache and recomputes; old entries
 simply expire. ``etag(key_parts)`` derives an ETag from the same value, so a client's copy is
@@ -33,6 +34,7 @@ of a house by ``HOUSE_MODEL`` and a foreign key named ``house`` to it, and users
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import pickle
 import secrets
@@ -42,8 +44,8 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
-from django.db.models import F, Value
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
+from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -87,23 +89,38 @@ def current_revision(using: str = DEFAULT_DB_ALIAS) -> int:
 
 def revisions(*scopes: str, using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
     """The registry-wide counter (under ``""``), the shared counter and those of ``scopes``,
-    in one query; a scope never written counts 0."""
-    wanted = [SHARED, *scopes]
+    in one query; a scope never written counts 0.
+
+    Every cached read asks this first, so it is one plain statement: the ORM's building and
+    compiling of the same union cost about as much as the round trip to the database."""
+    wanted = sorted({SHARED, *scopes})
     found = dict.fromkeys(["", *wanted], 0)
-    rows = (
-        ChangeCounter.objects.using(using)
-        .filter(pk=COUNTER_PK)
-        .annotate(scope=Value(""))
-        .values_list("scope", "value")
-        .union(
-            ScopeCounter.objects.using(using)
-            .filter(scope__in=wanted)
-            .values_list("scope", "value"),
-            all=True,
-        )
-    )
-    found.update(dict(rows))
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        cursor.execute(_revisions_sql(using, len(wanted)), [COUNTER_PK, *wanted])
+        found.update(cursor.fetchall())
     return found
+
+
+@functools.cache
+def _revisions_sql(using: str, scopes: int) -> str:
+    qn = connections[using].ops.quote_name
+    total, scoped = ChangeCounter._meta, ScopeCounter._meta
+    names = {
+        "total": qn(total.db_table),
+        "total_pk": qn(total.pk.column),
+        "total_value": qn(total.get_field("value").column),
+        "scoped": qn(scoped.db_table),
+        "scope": qn(scoped.get_field("scope").column),
+        "scoped_value": qn(scoped.get_field("value").column),
+        "wanted": ", ".join(["%s"] * scopes),
+    }
+    # Built from the models' own table and column names; the values are parameters.
+    sql = (
+        "SELECT '', {total_value} FROM {total} WHERE {total_pk} = %s "
+        "UNION ALL SELECT {scope}, {scoped_value} FROM {scoped} WHERE {scope} IN ({wanted})"
+    )
+    return sql.format(**names)  # noqa: S608
 
 
 def scoped_revision(scope: str, *, using: str = DEFAULT_DB_ALIAS) -> str:
@@ -251,12 +268,60 @@ def cached_fragment(
     return mark_safe(html)  # noqa: S308 - rendered from our own template, autoescaped
 
 
+def cached_fragment_bytes(
+    key_parts: Iterable[Any],
+    template_name: str,
+    make_context: Callable[[], dict],
+    *,
+    revision: int | str | None = None,
+) -> bytes:
+    """``cached_fragment`` as UTF-8 bytes, for ``FragmentPageMixin``."""
+    return cached(
+        ["fragment-bytes", template_name, translation.get_language(), *key_parts],
+        lambda: render_to_string(template_name, make_context()).encode(),
+        revision=revision,
+    )
+
+
+class FragmentPageMixin:
+    """A template view whose page body is one large cached fragment (``cached_fragment_bytes``),
+    put into the rendered page as bytes: a cached read then neither decodes the stored body
+    nor encodes it again (for the dashboard, some 800 kB each way). The view puts
+    ``self.fragment_slot(body)`` into its context where the body belongs."""
+
+    _fragment: bytes | None = None
+
+    def fragment_slot(self, body: bytes) -> SafeString:
+        self._fragment = body
+        return mark_safe(_FRAGMENT_SLOT)  # noqa: S308 - a fixed marker, replaced below
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        if self._fragment is None:
+            return response
+        response.render()
+        head, tail = response.content.split(_FRAGMENT_SLOT.encode(), 1)
+        response.content = b"".join((head, self._fragment, tail))
+        return response
+
+
+#: Marks where a fragment goes; the rest of the page escapes anything a user typed, so only the
+#: template's own slot can match.
+_FRAGMENT_SLOT = f"<!-- fragment {secrets.token_hex(16)} -->"
+
+
+#: Besides the editable models and users: what decides a user's model permissions, so that an
+#: edit right cached with a house's revision is never older than the user's permissions.
+COUNTED_AUTH_MODELS = {"auth.Group", "auth.Permission"}
+
+
 def _counts(sender) -> bool:
     if sender is ChangeCounter or sender is ScopeCounter:
         return False
     if isinstance(sender, type) and issubclass(sender, EditableModel):
         return True
-    return sender._meta.label == settings.AUTH_USER_MODEL
+    label = sender._meta.label
+    return label == settings.AUTH_USER_MODEL or label in COUNTED_AUTH_MODELS
 
 
 def _house_code(house_id, using) -> str | None:
@@ -390,8 +455,8 @@ def _on_m2m(sender, instance, action, using=DEFAULT_DB_ALIAS, **kwargs):
     before = action in {"pre_add", "pre_remove", "pre_clear"}
     after = action in {"post_add", "post_remove", "post_clear"}
     if (before and _in_transaction(using)) or (after and not _in_transaction(using)):
-        # A relation of a house changes that house; any other relation (a user's houses,
-        # say) counts as a shared write.
+        # A relation of a house changes that house; any other relation (a user's houses or
+        # groups, a group's permissions) counts as a shared write.
         if type(instance)._meta.label == HOUSE_MODEL:
             bump(using, write_scopes(type(instance), instance, using))
         else:

@@ -5,6 +5,7 @@ token or edit actions, whoever asked first."""
 import re
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 
@@ -178,6 +179,41 @@ def test_only_who_may_edit_a_house_sees_its_edit_and_history_links_whoever_asked
         assert (history in content) is may_edit
 
 
+def test_a_repeated_house_page_asks_no_permission_queries_of_who_may_edit(
+    unit_a_user, standard, house_a, django_assert_num_queries
+):
+    client = Client()
+    client.force_login(unit_a_user)
+    url = reverse("house-detail", args=[house_a.code])
+    edit = reverse("admin:houses_house_change", args=[house_a.pk])
+    assert edit in client.get(url).content.decode()
+    with django_assert_num_queries(3):  # session, user, change counters
+        assert edit in client.get(url).content.decode()
+
+
+def test_the_cached_edit_right_follows_a_change_of_permissions_kind_or_eenheid(
+    unit_a_user, unit_b, standard, house_a
+):
+    client = Client()
+    client.force_login(unit_a_user)
+    url = reverse("house-detail", args=[house_a.code])
+    edit = reverse("admin:houses_house_change", args=[house_a.pk])
+
+    def shows_edit():
+        return edit in client.get(url).content.decode()
+
+    assert shows_edit()
+    group = unit_a_user.groups.get()
+    permission = Permission.objects.get(codename="change_house")
+    group.permissions.remove(permission)
+    assert not shows_edit()
+    group.permissions.add(permission)
+    assert shows_edit()
+    unit_a_user.police_unit = unit_b
+    unit_a_user.save()
+    assert not shows_edit()
+
+
 def test_the_cached_house_page_follows_the_language(reader_client, standard, house_a):
     url = reverse("house-detail", args=[house_a.code])
     assert "Takenpakket" in reader_client.get(url).content.decode()
@@ -195,6 +231,21 @@ def test_the_dashboard_caches_each_filter_on_its_own(reader_client, standard, ho
     detail_b = reverse("house-detail", args=[house_b.code])
     assert detail_a in only_a and detail_b not in only_a
     assert detail_b in only_b and detail_a not in only_b
+
+
+def test_the_cached_dashboard_body_sits_once_inside_the_page_of_whoever_asks(
+    reader, national_user, standard, house_a
+):
+    detail = reverse("house-detail", args=[house_a.code])
+    for user in (reader, national_user, reader):
+        client = Client()
+        client.force_login(user)
+        body = client.get(reverse("home")).content.decode()
+        main = body.split("<main", 1)[1].split("</main>", 1)[0]
+        assert main.count(f'href="{detail}"') == 1
+        assert "<!-- fragment" not in body
+        assert user.username in body.split("<main", 1)[0]  # the header names who asks
+        assert body.rstrip().endswith("</html>")
 
 
 def test_a_change_shows_in_the_next_matrix_export(reader_client, standard, house_a):
