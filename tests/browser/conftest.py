@@ -137,15 +137,20 @@ def log_in(page, base_url, username="ketenmanager"):
 
 
 @pytest.fixture
-def signed_in(browser, signed_in_state, live_server_url):
-    """A page of the ketenmanager on the dashboard, in a fresh context with the cookies of
-    the shared login."""
+def signed_in_page(browser, signed_in_state):
+    """A blank page of the ketenmanager, in a fresh context with the cookies of the shared
+    login."""
     context = browser.new_context(
         viewport={"width": 1280, "height": 900}, locale="nl-NL", storage_state=signed_in_state
     )
     context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto(f"{live_server_url}/")
-    assert page.locator("h1").inner_text() == "Landelijk overzicht"
-    yield page
+    yield context.new_page()
     context.close()
+
+
+@pytest.fixture
+def signed_in(signed_in_page, live_server_url):
+    """A page of the ketenmanager on the dashboard (``signed_in_page``, opened there)."""
+    signed_in_page.goto(f"{live_server_url}/")
+    assert signed_in_page.locator("h1").inner_text() == "Landelijk overzicht"
+    return signed_in_page

@@ -54,8 +54,9 @@ def test_the_login_page_has_no_accessibility_violations(page, live_server_url):
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_every_page_has_no_accessibility_violations(path, signed_in, live_server_url):
-    check(signed_in, f"{live_server_url}{path}")
+def test_every_page_has_no_accessibility_violations(path, signed_in_page, live_server_url):
+    check(signed_in_page, f"{live_server_url}{path}")
+    assert "/inloggen/" not in signed_in_page.url  # the page itself, not the login page
 
 
 def test_every_page_in_english_on_a_phone_has_no_accessibility_violations(browser, live_server_url):
