@@ -119,11 +119,22 @@ class HouseDetailView(TemplateView):
         )
         if house is None:
             raise Http404
-        # The edit right changes only with this house or the user's permissions (shared writes):
-        # asked once per user and revision, not on every view of the page.
+        # The edit right changes only with this house, the user or the user's permissions
+        # (counted as shared writes): asked once per user and revision, not on every view of
+        # the page. The user as this request loaded it is part of the key, so an answer about
+        # a user saved between that load and the counters' read is never stored under the
+        # newer revision.
         user = self.request.user
         can_edit = cached(
-            ["may-change-house", user.pk, code],
+            [
+                "may-change-house",
+                code,
+                user.pk,
+                user.kind,
+                user.police_unit_id,
+                user.is_active,
+                user.is_superuser,
+            ],
             lambda: rights.may(user, "change", house),
             revision=revision,
         )

@@ -6,10 +6,12 @@ import re
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from houses.models import Variation
+from houses.views import HouseDetailView
+from registry.models import User
 from tests.api_helpers import session_client, token_client
 from tests.factories import HouseFactory, VariationFactory
 from tests.pages import populate
@@ -209,9 +211,35 @@ def test_the_cached_edit_right_follows_a_change_of_permissions_kind_or_eenheid(
     assert not shows_edit()
     group.permissions.add(permission)
     assert shows_edit()
+    unit_a_user.kind = User.Kind.READER
+    unit_a_user.save()
+    assert not shows_edit()
+    unit_a_user.kind = User.Kind.UNIT
+    unit_a_user.save()
+    assert shows_edit()
     unit_a_user.police_unit = unit_b
     unit_a_user.save()
     assert not shows_edit()
+
+
+def test_an_edit_right_asked_for_a_user_changed_meanwhile_is_not_kept_for_the_new_user(
+    unit_a_user, unit_b, standard, house_a
+):
+    """The user is loaded before the counters are read: a save in between must not leave the
+    old user's answer cached under the new revision."""
+    client = Client()
+    client.force_login(unit_a_user)
+    url = reverse("house-detail", args=[house_a.code])
+    edit = reverse("admin:houses_house_change", args=[house_a.pk])
+    stale = User.objects.get(pk=unit_a_user.pk)  # as a request loaded it
+    unit_a_user.police_unit = unit_b
+    unit_a_user.save()
+    request = RequestFactory().get(url)
+    request.user = stale
+    request.session = client.session
+    stale_page = HouseDetailView.as_view()(request, code=house_a.code)
+    assert edit in stale_page.rendered_content  # answered for the user as loaded
+    assert edit not in client.get(url).content.decode()
 
 
 def test_the_cached_house_page_follows_the_language(reader_client, standard, house_a):
