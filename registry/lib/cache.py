@@ -260,11 +260,7 @@ def cached_fragment(
     active language is part of the key. Everything else the caller's context depends on
     (edit rights, today's date, the query string) belongs in ``key_parts``.
     """
-    html = cached(
-        ["fragment", template_name, translation.get_language(), *key_parts],
-        lambda: str(render_to_string(template_name, make_context())),
-        revision=revision,
-    )
+    html = _cached_render("fragment", key_parts, template_name, make_context, revision, str)
     return mark_safe(html)  # noqa: S308 - rendered from our own template, autoescaped
 
 
@@ -276,9 +272,15 @@ def cached_fragment_bytes(
     revision: int | str | None = None,
 ) -> bytes:
     """``cached_fragment`` as UTF-8 bytes, for ``FragmentPageMixin``."""
+    return _cached_render(
+        "fragment-bytes", key_parts, template_name, make_context, revision, str.encode
+    )
+
+
+def _cached_render(kind, key_parts, template_name, make_context, revision, stored_as):
     return cached(
-        ["fragment-bytes", template_name, translation.get_language(), *key_parts],
-        lambda: render_to_string(template_name, make_context()).encode(),
+        [kind, template_name, translation.get_language(), *key_parts],
+        lambda: stored_as(render_to_string(template_name, make_context())),
         revision=revision,
     )
 

@@ -16,6 +16,16 @@ from tests.browser.test_accessibility import check, violations
 pytestmark = pytest.mark.django_db
 
 
+def decide(page, text, decision):
+    """Take ``decision`` ("Instemmen", "Afwijzen") on the item of the open "Wat wacht op mij"
+    page that mentions ``text``; the page's message after it."""
+    item = page.locator("article", has_text=text)
+    item.get_by_label(decision).check()
+    item.get_by_role("button", name="Besluit vastleggen").click()
+    page.wait_for_load_state()
+    return page.locator(".messages").inner_text()
+
+
 def test_the_page_and_a_decision_made_there_have_no_accessibility_violations(page, live_server_url):
     log_in(page, live_server_url, "ketenmanager")
     check(page, f"{live_server_url}/wat-wacht-op-mij/")
@@ -23,10 +33,7 @@ def test_the_page_and_a_decision_made_there_have_no_accessibility_violations(pag
     # share one in-memory database, and a read in the test's transaction would lock the table.
     item = page.locator("article", has_text="Tweewekelijks in plaats van wekelijks")
     assert "eenheid-limburg" in item.inner_text()
-    item.get_by_label("Instemmen").check()
-    item.get_by_role("button", name="Besluit vastleggen").click()
-    page.wait_for_load_state()
-    assert "Ingestemd" in page.locator(".messages").inner_text()
+    assert "Ingestemd" in decide(page, "Tweewekelijks in plaats van wekelijks", "Instemmen")
     count, report = violations(page)
     assert count == 0, report
     waiting = Variation.objects.get(
@@ -41,11 +48,7 @@ def test_unit_staff_see_the_ketenmanagers_proposal_and_a_refused_rejection_expla
 ):
     log_in(page, live_server_url, "eenheid-noord")
     page.goto(f"{live_server_url}/wat-wacht-op-mij/")
-    item = page.locator("article", has_text="donderdagavond")
-    item.get_by_label("Afwijzen").check()
-    item.get_by_role("button", name="Besluit vastleggen").click()
-    page.wait_for_load_state()
-    assert "waarom" in page.locator(".messages").inner_text()
+    assert "waarom" in decide(page, "donderdagavond", "Afwijzen")
     count, report = violations(page)
     assert count == 0, report
     waiting = Variation.objects.get(house__code="avz-groningen", local_norm__contains="donderdag")
@@ -122,11 +125,7 @@ def test_another_deadline_proposed_on_the_agreement_page_is_agreed_on_the_other_
         other = context.new_page()
         log_in(other, live_server_url, "ketenmanager")
         other.goto(f"{live_server_url}/wat-wacht-op-mij/")
-        item = other.locator("article", has_text="De overdracht aan het huis loopt uit")
-        item.get_by_label("Instemmen").check()
-        item.get_by_role("button", name="Besluit vastleggen").click()
-        other.wait_for_load_state()
-        assert "Ingestemd" in other.locator(".messages").inner_text()
+        assert "Ingestemd" in decide(other, "De overdracht aan het huis loopt uit", "Instemmen")
         count, report = violations(other)
         assert count == 0, report
     finally:

@@ -184,6 +184,17 @@ CONSENT_COLUMNS = [
 ]
 
 
+#: The consent cells of the phase-out of "Verslaglegging": proposed by the eenheid, agreed by
+#: national staff on behalf of the house.
+AGREED_BY_NATIONAL_STAFF = [
+    "Eva van de Eenheid, namens de eenheid",
+    "02-03-2026",
+    "landelijk, landelijk beheer namens het huis",
+    "09-03-2026",
+    "",
+]
+
+
 def consent_columns(rows, title):
     header = rows[0]
     row = next(r for r in rows[1:] if r[header.index("Taak")] == title)
@@ -202,13 +213,7 @@ def test_task_package_export_names_who_agreed_on_both_sides_and_when(
         "09-03-2026",
         "Stuurgroep van het huis",
     ]
-    assert consent_columns(rows, "Verslaglegging") == [
-        "Eva van de Eenheid, namens de eenheid",
-        "02-03-2026",
-        "landelijk, landelijk beheer namens het huis",
-        "09-03-2026",
-        "",
-    ]
+    assert consent_columns(rows, "Verslaglegging") == AGREED_BY_NATIONAL_STAFF
     assert consent_columns(rows, "Schakel") == [
         "",
         "",
@@ -232,13 +237,7 @@ def test_task_package_xlsx_holds_the_consent_dates_as_dates(reader_client, agree
 def test_phase_out_export_names_who_agreed_on_both_sides_and_when(reader_client, agreements):
     rows = csv_rows(reader_client.get(reverse("phase-out-export", args=["csv"])))
     assert "Overeengekomen met" not in rows[0]
-    assert consent_columns(rows, "Verslaglegging") == [
-        "Eva van de Eenheid, namens de eenheid",
-        "02-03-2026",
-        "landelijk, landelijk beheer namens het huis",
-        "09-03-2026",
-        "",
-    ]
+    assert consent_columns(rows, "Verslaglegging") == AGREED_BY_NATIONAL_STAFF
 
 
 def test_the_phase_out_page_names_both_sides_as_its_export_does(reader_client, agreements):

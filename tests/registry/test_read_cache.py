@@ -181,29 +181,29 @@ def test_only_who_may_edit_a_house_sees_its_edit_and_history_links_whoever_asked
         assert (history in content) is may_edit
 
 
+def edit_link_check(user, house):
+    """A function that asks the house page, signed in as ``user``, whether it shows the
+    house's edit link; and the signed-in client."""
+    client = Client()
+    client.force_login(user)
+    url = reverse("house-detail", args=[house.code])
+    edit = reverse("admin:houses_house_change", args=[house.pk])
+    return (lambda: edit in client.get(url).content.decode()), client
+
+
 def test_a_repeated_house_page_asks_no_permission_queries_of_who_may_edit(
     unit_a_user, standard, house_a, django_assert_num_queries
 ):
-    client = Client()
-    client.force_login(unit_a_user)
-    url = reverse("house-detail", args=[house_a.code])
-    edit = reverse("admin:houses_house_change", args=[house_a.pk])
-    assert edit in client.get(url).content.decode()
+    shows_edit, _client = edit_link_check(unit_a_user, house_a)
+    assert shows_edit()
     with django_assert_num_queries(3):  # session, user, change counters
-        assert edit in client.get(url).content.decode()
+        assert shows_edit()
 
 
 def test_the_cached_edit_right_follows_a_change_of_permissions_kind_or_eenheid(
     unit_a_user, unit_b, standard, house_a
 ):
-    client = Client()
-    client.force_login(unit_a_user)
-    url = reverse("house-detail", args=[house_a.code])
-    edit = reverse("admin:houses_house_change", args=[house_a.pk])
-
-    def shows_edit():
-        return edit in client.get(url).content.decode()
-
+    shows_edit, _client = edit_link_check(unit_a_user, house_a)
     assert shows_edit()
     group = unit_a_user.groups.get()
     permission = Permission.objects.get(codename="change_house")
@@ -227,19 +227,17 @@ def test_an_edit_right_asked_for_a_user_changed_meanwhile_is_not_kept_for_the_ne
 ):
     """The user is loaded before the counters are read: a save in between must not leave the
     old user's answer cached under the new revision."""
-    client = Client()
-    client.force_login(unit_a_user)
-    url = reverse("house-detail", args=[house_a.code])
-    edit = reverse("admin:houses_house_change", args=[house_a.pk])
+    shows_edit, client = edit_link_check(unit_a_user, house_a)
     stale = User.objects.get(pk=unit_a_user.pk)  # as a request loaded it
     unit_a_user.police_unit = unit_b
     unit_a_user.save()
-    request = RequestFactory().get(url)
+    request = RequestFactory().get(reverse("house-detail", args=[house_a.code]))
     request.user = stale
     request.session = client.session
     stale_page = HouseDetailView.as_view()(request, code=house_a.code)
+    edit = reverse("admin:houses_house_change", args=[house_a.pk])
     assert edit in stale_page.rendered_content  # answered for the user as loaded
-    assert edit not in client.get(url).content.decode()
+    assert not shows_edit()
 
 
 def test_the_cached_house_page_follows_the_language(reader_client, standard, house_a):
