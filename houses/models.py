@@ -922,3 +922,38 @@ VARIATION_RULES = [
     consent.rejection_has_a_reason,
     consent.agreed_terms_change_only_by_consent,
 ]
+
+
+class HouseSummary(models.Model):
+    """The conformance figures of one house's task package (``houses.package.Summary``), kept
+    in the database so that national totals are one aggregate query (``houses.summaries``).
+
+    Derived data, never edited: each row is stamped with the revisions it was computed at (the
+    shared counter and the house's own, ``registry.lib.cache``) and the days its overdue count
+    holds for, and is computed again on read when a write or the date has made it stale."""
+
+    house = models.OneToOneField(
+        House, on_delete=models.CASCADE, primary_key=True, related_name="summary"
+    )
+    shared_revision = models.BigIntegerField()
+    house_revision = models.BigIntegerField()
+    computed_on = models.DateField()
+    #: The first day on which a phase-out counted here as on schedule is overdue (none: never).
+    valid_until = models.DateField(null=True, blank=True)
+    standard_tasks = models.PositiveIntegerField()
+    delivered_as_standard = models.PositiveIntegerField()
+    varied = models.PositiveIntegerField()
+    vacant_tasks = models.PositiveIntegerField()
+    additions = models.PositiveIntegerField()
+    phase_outs = models.PositiveIntegerField()
+    overdue_phase_outs = models.PositiveIntegerField()
+    needs_review = models.PositiveIntegerField()
+    vacant_roles = models.PositiveIntegerField()
+    proposed = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("samenvatting van een takenpakket")
+        verbose_name_plural = _("samenvattingen van takenpakketten")
+
+    def __str__(self):
+        return f"{self.house_id}: {self.delivered_as_standard}/{self.standard_tasks}"

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from houses.models import House, PoliceUnit
-from houses.package import ADDED, AS_STANDARD, PHASE_OUT, TaskPackage
+from houses.package import ADDED, AS_STANDARD, PHASE_OUT, Summary, TaskPackage
 from roles.models import Presence
 
 FILLED = "filled"
@@ -114,6 +114,17 @@ class UnitConformance:
     overdue: int = 0
     house_list: list[House] = field(default_factory=list)
 
+    def add(self, summary, houses: int = 1) -> None:
+        """Count ``houses`` whose task-package summaries sum to ``summary``."""
+        self.houses += houses
+        self.standard_tasks += summary.standard_tasks
+        self.as_standard += summary.delivered_as_standard
+        self.varied += summary.varied
+        self.vacant_tasks += summary.vacant_tasks
+        self.deviations += summary.varied + summary.counts[ADDED] + summary.counts[PHASE_OUT]
+        self.vacant_roles += summary.vacant_roles
+        self.overdue += summary.overdue_phase_outs
+
     @property
     def share(self) -> float | None:
         if not self.standard_tasks:
@@ -134,14 +145,19 @@ def conformance_by_unit(units, houses, packages: dict[int, TaskPackage]):
         entry = result.get(house.police_unit_id)
         if entry is None:
             continue
-        summary = packages[house.pk].summary
-        entry.houses += 1
+        entry.add(packages[house.pk].summary)
         entry.house_list.append(house)
-        entry.standard_tasks += summary.standard_tasks
-        entry.as_standard += summary.delivered_as_standard
-        entry.varied += summary.varied
-        entry.vacant_tasks += summary.vacant_tasks
-        entry.deviations += summary.varied + summary.counts[ADDED] + summary.counts[PHASE_OUT]
-        entry.vacant_roles += summary.vacant_roles
-        entry.overdue += summary.overdue_phase_outs
+    return list(result.values())
+
+
+def conformance_from_totals(units, totals: dict[int, tuple[int, Summary]], houses=()):
+    """Per eenheid of ``units``: ``conformance_by_unit`` from per-eenheid totals
+    (``houses.summaries.unit_totals``); ``houses`` fill each eenheid's list of houses."""
+    result = {unit.pk: UnitConformance(unit=unit) for unit in units}
+    for unit_id, (count, summary) in totals.items():
+        if unit_id in result:
+            result[unit_id].add(summary, houses=count)
+    for house in houses:
+        if house.police_unit_id in result:
+            result[house.police_unit_id].house_list.append(house)
     return list(result.values())

@@ -79,13 +79,6 @@ class HousePiece:
 
 
 @dataclass
-class SummaryOnly:
-    """What ``conformance_by_unit`` reads of a task package."""
-
-    summary: Summary
-
-
-@dataclass
 class ListedHouse:
     """A house as the national lists read it (no model instance: a thousand of them are
     listed for every national view); ``as_house()`` gives what a piece is computed from."""
@@ -142,9 +135,13 @@ def with_revisions(queryset):
     )
 
 
-def listed_houses(queryset) -> list[ListedHouse]:
-    """The houses of ``queryset`` (filtered, ordered) with their revisions, in one query."""
-    return [ListedHouse(*values) for values in with_revisions(queryset).values_list(*LISTED_FIELDS)]
+def listed_houses(queryset, *, where=None, start=None, end=None) -> list[ListedHouse]:
+    """The houses of ``queryset`` (filtered, ordered) with their revisions, in one query;
+    ``where`` may filter on the revisions, ``start`` and ``end`` slice the result."""
+    houses = with_revisions(queryset)
+    if where is not None:
+        houses = houses.filter(where)
+    return [ListedHouse(*values) for values in houses.values_list(*LISTED_FIELDS)[start:end]]
 
 
 def house_pieces(houses: list[ListedHouse], *, today: datetime.date) -> list[HousePiece]:

@@ -23,11 +23,20 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from houses.consent import Side
-from houses.models import Assignment, House, HouseCaseMeeting, Variation, add_years
+from houses.models import (
+    Assignment,
+    House,
+    HouseCaseMeeting,
+    HouseSummary,
+    Variation,
+    add_years,
+)
 from houses.reference import load_reference
+from houses.summaries import refresh as refresh_summaries
 from registry.lib.cache import bump
 from roles.models import CaseMeetingType, Presence, Role, StandardVersion, Task
 
@@ -113,10 +122,12 @@ class ScaleGenerator:
         return self.stats
 
     def clear(self):
-        """Remove assignments, variations and earlier synthetic houses, with their history."""
+        """Remove assignments, variations and earlier synthetic houses, with their history and
+        the stored summaries (computed again at the end)."""
         synthetic = House.objects.filter(code__contains=COPY_MARK)
         # Ketenmanagers' links to synthetic houses go with the houses (many-to-many rows).
         for queryset in [
+            HouseSummary.objects.all(),
             Variation.history.all(),
             Variation.objects.all(),
             Assignment.history.all(),
@@ -307,4 +318,8 @@ class ScaleGenerator:
 def generate_scale(scale: int, seed: int, today: datetime.date) -> Counter:
     """Load the reference data, then build the synthetic registry of ``scale``."""
     load_reference()
-    return ScaleGenerator(scale, seed, today).run()
+    stats = ScaleGenerator(scale, seed, today).run()
+    # The stored summaries the national views sum (houses.summaries), for the real date the
+    # pages read them on, after the registry's counters have counted the generation.
+    stats["samenvattingen"] = refresh_summaries(House.objects.all(), today=timezone.localdate())
+    return stats

@@ -25,10 +25,12 @@ from houses.exports import (
 from houses.filters import HouseFilter, VariationFilter
 from houses.history import change_count, recent_changes
 from houses.models import House, HouseCaseMeeting, PoliceUnit, Variation
-from houses.overview import conformance_by_unit, matrix
+from houses.overview import conformance_from_totals, matrix
 from houses.package import ADDED, AS_STANDARD, PHASE_OUT, task_package, task_packages
 from houses.pieces import filter_query, house_pieces, listed_houses
 from houses.regions import COLOUR_BY, LEGENDS, map_size, region_tiles
+from houses.summaries import refresh as refresh_summaries
+from houses.summaries import unit_totals
 from registry.lib import rights
 from registry.lib.admin import stale_message
 from registry.lib.cache import (
@@ -351,12 +353,14 @@ class UnitListView(TemplateView):
     template_name = "houses/unit_list.html"
 
     def get_context_data(self, **kwargs):
-        units = list(PoliceUnit.objects.all())
-        houses = list(House.objects.filter(active=True).select_related("police_unit"))
-        packages = task_packages(houses)
-        return super().get_context_data(
-            conformance=conformance_by_unit(units, houses, packages), **kwargs
+        active = House.objects.filter(active=True)
+        refresh_summaries(active, today=timezone.localdate())
+        conformance = conformance_from_totals(
+            PoliceUnit.objects.all(),
+            unit_totals(active),
+            active.only("code", "name", "police_unit_id").order_by("name"),
         )
+        return super().get_context_data(conformance=conformance, **kwargs)
 
 
 class UnitDetailView(TemplateView):

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", views.DashboardView.as_view(), name="home"),
     path("rollen/<slug:code>/", views.RoleDetailView.as_view(), name="role-detail"),
     path("zoeken/", views.SearchView.as_view(), name="search"),
+    path("te-beoordelen/", views.ReviewListView.as_view(), name="review-list"),
     path("account/", account, name="account"),
     path("taal/", login_not_required(set_language), name="set_language"),
     path("", include("houses.urls")),

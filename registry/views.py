@@ -9,6 +9,7 @@ import sys
 from axes.helpers import get_cool_off, get_failure_limit
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import RequestDataTooBig
+from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.db.models import Prefetch, Q
 from django.http import (
@@ -30,8 +31,10 @@ from django.views.generic import TemplateView
 
 from houses.filters import HouseFilter
 from houses.models import Assignment, House, PoliceUnit, Variation
-from houses.overview import conformance_by_unit
-from houses.pieces import SummaryOnly, filter_query, house_pieces, listed_houses
+from houses.overview import conformance_from_totals
+from houses.pieces import filter_query, house_pieces, listed_houses
+from houses.summaries import refresh as refresh_summaries
+from houses.summaries import unit_totals
 from houses.views import PAGE_FILTERS, export_query, house_filterset
 from registry.lib.cache import (
     SHARED,
@@ -51,6 +54,13 @@ CHART_BAR_WIDTH = 300
 CHART_LABEL_SIZE = 15
 
 
+#: Houses per page of the dashboard's matrix: its cost then stays the same at any size (the
+#: conformance per eenheid still covers every house the filters select, ``houses.summaries``).
+MATRIX_PAGE_SIZE = 100
+#: Items shown of each national list on the dashboard; the full lists have pages of their own.
+ATTENTION_LIMIT = 10
+
+
 class DashboardView(FragmentPageMixin, TemplateView):
     """The national picture: houses × roles, conformance per eenheid, what needs attention."""
 
@@ -58,10 +68,12 @@ class DashboardView(FragmentPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         # Nothing on the dashboard depends on the user: the body is one cached fragment per
-        # validated filters, day (overdue, review dates) and language (registry.lib.cache),
-        # and its matrix is built from per-house pieces (houses.pieces), so that after a write
-        # only the changed house's piece is computed again. Filters with an invalid value are
-        # shown with their errors, not cached.
+        # validated filters, page, day (overdue, review dates) and language (registry.lib.cache).
+        # Its matrix shows one page of houses, built from per-house pieces (houses.pieces), and
+        # its conformance per eenheid sums the houses' stored summaries (houses.summaries), so
+        # that after a write only the changed house is computed again and a cold read costs the
+        # same whatever the number of houses. Filters with an invalid value are shown with
+        # their errors, not cached.
         today = timezone.localdate()
         counters = revisions(VARIATIONS)  # one query, as current_revision() would be
         revision = counters[""]
@@ -73,80 +85,128 @@ class DashboardView(FragmentPageMixin, TemplateView):
             if filterset is None
             else filter_query(filterset, PAGE_FILTERS + ["sorteer"])
         )
+        # A page number is validated against the number of pages (one count), so that no
+        # made-up number makes another cache entry.
+        number = (
+            matrix_paginator(filterset.qs).get_page(self.request.GET["pagina"]).number
+            if filterset is not None and "pagina" in self.request.GET
+            else 1
+        )
 
         if query is None:
             content = mark_safe(  # noqa: S308 - rendered from our own template, autoescaped
                 render_to_string(
                     "registry/includes/dashboard_content.html",
-                    self.content_context(today, filterset, query),
+                    self.content_context(today, filterset, query, number),
                 )
             )
         else:
             # Rendered from the validated filters only, so the body depends on its key alone.
             content = self.fragment_slot(
                 cached_fragment_bytes(
-                    ["dashboard", query.urlencode(), today],
+                    ["dashboard", query.urlencode(), number, today],
                     "registry/includes/dashboard_content.html",
-                    lambda: self.content_context(today, house_filterset(query), query),
+                    lambda: self.content_context(today, house_filterset(query), query, number),
                     revision=revision,
                 )
             )
         return super().get_context_data(content=content, **kwargs)
 
-    def content_context(self, today, filterset, query):
-        houses = listed_houses(filterset.qs)
+    def content_context(self, today, filterset, query, number):
+        paginator = matrix_paginator(filterset.qs)
+        page = paginator.get_page(number)
+        houses = listed_houses(
+            paginator.object_list, start=max(page.start_index() - 1, 0), end=page.end_index()
+        )
         pieces = house_pieces(houses, today=today)
-        units = list(PoliceUnit.objects.all())
+        refresh_summaries(filterset.qs, today=today)
+        conformance = [
+            entry
+            for entry in conformance_from_totals(
+                PoliceUnit.objects.all(), unit_totals(filterset.qs)
+            )
+            if entry.houses
+        ]
         # National, whatever the filters; recomputed only after a write to a variation or a
         # house, or a shared one (not after a change of an assignment, say).
         attention = cached_fragment(
             ["dashboard-attention", today],
             "registry/includes/dashboard_attention.html",
-            lambda: self.attention_context(today),
+            lambda: attention_context(today, limit=ATTENTION_LIMIT),
             revision=self.attention_revision,
         )
-        summaries = {
-            house.pk: SummaryOnly(piece.summary)
-            for house, piece in zip(houses, pieces, strict=True)
-        }
-        conformance = [
-            entry for entry in conformance_by_unit(units, houses, summaries) if entry.houses
-        ]
         roles = (
             [{"role_code": code, "role_name": name} for code, name in pieces[0].roles]
             if pieces
             else []
         )
+        page_query = query.urlencode() if query else ""
         return {
             "filterset": filterset,
             "filters_open": bool(filterset.form.errors or query),
             "clear_url": self.request.path,
             "rows": pieces,
+            "page": page,
+            "page_numbers": list(paginator.get_elided_page_range(page.number, on_ends=1)),
+            "page_query": page_query,
             "roles": roles,
             "conformance": conformance,
             "chart": chart(conformance),
             "attention": attention,
-            "export_query": export_query(self.request) if query is None else query.urlencode(),
+            "export_query": export_query(self.request) if query is None else page_query,
         }
 
-    def attention_context(self, today):
-        overdue = list(
-            Variation.objects.overdue(today)
-            .select_related("house", "role", "task")
-            .order_by("phase_out_by", "house__name")
+
+def matrix_paginator(queryset) -> Paginator:
+    """The dashboard's houses in pages, in a fixed order (ties broken by id)."""
+    ordering = [*(queryset.query.order_by or House._meta.ordering), "pk"]
+    return Paginator(queryset.order_by(*ordering), MATRIX_PAGE_SIZE)
+
+
+def attention_context(today, *, limit=None):
+    """The national lists of overdue phase-outs and of variations to review, the first
+    ``limit`` of each (all without a limit), with how many there are."""
+    overdue = Variation.objects.overdue(today)
+    review = Variation.objects.filter(
+        Q(status=Variation.Status.PROPOSED)
+        | Q(status=Variation.Status.AGREED, review_by__lte=today)
+        | Variation.review_condition()
+    )
+    shown_overdue = list(
+        overdue.select_related("house", "role", "task").order_by(
+            "phase_out_by", "house__name", "pk"
+        )[:limit]
+    )
+    shown_review = list(
+        review.select_related("house", "role", "task", "standard_version").order_by(
+            "house__name", "kind", "pk"
+        )[:limit]
+    )
+    for variation in shown_review:
+        variation.review_reasons = review_reasons(variation, today)
+    return {
+        "overdue": shown_overdue,
+        "overdue_count": overdue.count() if limit is not None else len(shown_overdue),
+        "review": shown_review,
+        "review_count": review.count() if limit is not None else len(shown_review),
+    }
+
+
+class ReviewListView(TemplateView):
+    """Every variation to review, nationally: the dashboard shows the first few."""
+
+    template_name = "registry/review_list.html"
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        counters = revisions(VARIATIONS)
+        content = cached_fragment(
+            ["review-list", today],
+            "registry/includes/review_list.html",
+            lambda: attention_context(today),
+            revision=f"s{counters[SHARED]}.v{counters[VARIATIONS]}",
         )
-        review = list(
-            Variation.objects.filter(
-                Q(status=Variation.Status.PROPOSED)
-                | Q(status=Variation.Status.AGREED, review_by__lte=today)
-                | Variation.review_condition()
-            )
-            .select_related("house", "role", "task", "standard_version")
-            .order_by("house__name", "kind")
-        )
-        for variation in review:
-            variation.review_reasons = review_reasons(variation, today)
-        return {"overdue": overdue, "review": review}
+        return super().get_context_data(content=content, **kwargs)
 
 
 def review_reasons(variation, today):

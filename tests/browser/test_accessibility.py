@@ -26,6 +26,7 @@ PAGES = [
     "/rollen/liaison/",
     "/rollen/casusoverleg-deelnemer/",
     "/standaard/",
+    "/te-beoordelen/",
     "/zoeken/",
     "/zoeken/?q=groningen",
     "/zoeken/?q=x",
