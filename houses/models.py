@@ -929,14 +929,18 @@ class HouseSummary(models.Model):
     in the database so that national totals are one aggregate query (``houses.summaries``).
 
     Derived data, never edited: each row is stamped with the revisions it was computed at (the
-    shared counter and the house's own, ``registry.lib.cache``) and the days its overdue count
-    holds for, and is computed again on read when a write or the date has made it stale."""
+    shared counter and the house's own, ``registry.lib.cache``, which tell whether it is
+    current, and the registry-wide one, which tells which of two rows is newer) and the days
+    its overdue count holds for, and is computed again on read when a write or the date has
+    made it stale."""
 
     house = models.OneToOneField(
         House, on_delete=models.CASCADE, primary_key=True, related_name="summary"
     )
     shared_revision = models.BigIntegerField()
     house_revision = models.BigIntegerField()
+    #: The registry-wide counter when it was computed: which of two computations is newer.
+    revision = models.BigIntegerField()
     computed_on = models.DateField()
     #: The first day on which a phase-out counted here as on schedule is overdue (none: never).
     valid_until = models.DateField(null=True, blank=True)

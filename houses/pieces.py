@@ -25,8 +25,8 @@ from houses.exports import matrix_table
 from houses.models import House, PoliceUnit
 from houses.overview import matrix
 from houses.package import ADDED, PHASE_OUT, Summary, task_packages
-from registry.lib.cache import SHARED, cached_each, house_scope, scope_label
-from registry.models import ScopeCounter
+from registry.lib.cache import COUNTER_PK, SHARED, cached_each, house_scope, scope_label
+from registry.models import ChangeCounter, ScopeCounter
 
 ROW_TEMPLATE = "registry/includes/dashboard_matrix_row.html"
 
@@ -93,6 +93,9 @@ class ListedHouse:
     police_unit_name: str
     cache_house_revision: int
     cache_shared_revision: int
+    #: The registry-wide counter, read in the same statement: orders two computations of one
+    #: house even when its code (and so its own counter) changed in between.
+    cache_revision: int
 
     def as_house(self) -> House:
         house = House(
@@ -120,18 +123,22 @@ LISTED_FIELDS = [
     "police_unit__name",
     "cache_house_revision",
     "cache_shared_revision",
+    "cache_revision",
 ]
 
 
 def with_revisions(queryset):
-    """Houses annotated with the revisions their pieces key on, read in the same query."""
+    """Houses annotated with the revisions their pieces and summaries key on, read in the same
+    query."""
     house_revision = ScopeCounter.objects.filter(
         scope=Concat(Value(house_scope("")), OuterRef("code"))
     ).values("value")[:1]
     shared_revision = ScopeCounter.objects.filter(scope=SHARED).values("value")[:1]
+    revision = ChangeCounter.objects.filter(pk=COUNTER_PK).values("value")[:1]
     return queryset.annotate(
         cache_house_revision=Coalesce(Subquery(house_revision), Value(0)),
         cache_shared_revision=Coalesce(Subquery(shared_revision), Value(0)),
+        cache_revision=Coalesce(Subquery(revision), Value(0)),
     )
 
 

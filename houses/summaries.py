@@ -13,8 +13,10 @@ house one row is computed again; after a shared write (the standard, an eenheid,
 row is.
 
 Two readers may refresh the same house at once, each from what it read. The upsert never
-replaces a row by one computed at older revisions, so a slow reader cannot put figures from
-before a write back after a faster one stored those from after it.
+replaces a row by one computed at an older registry-wide revision (read in the same statement
+as the house's own counters, and unlike those comparable even when the house's code, and so
+its counter, changed in between), so a slow reader cannot put figures from before a write
+back after a faster one stored those from after it.
 """
 
 from __future__ import annotations
@@ -22,10 +24,10 @@ from __future__ import annotations
 import datetime
 import functools
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.models import Count, F, Q, Sum
 
-from houses.models import HouseSummary
+from houses.models import House, HouseSummary
 from houses.package import ADDED, PHASE_OUT, Summary, TaskPackage, task_packages
 from houses.pieces import SUMMARY_FIELDS, ListedHouse, listed_houses
 
@@ -35,7 +37,17 @@ BATCH = 250
 #: The figures of a row besides its key and stamps, as ``houses.package.Summary`` names them
 #: (``additions`` and ``phase_outs`` are its ``counts``).
 FIGURES = [*SUMMARY_FIELDS, "additions", "phase_outs"]
-COLUMNS = ["house", "shared_revision", "house_revision", "computed_on", "valid_until", *FIGURES]
+COLUMNS = [
+    "house",
+    "shared_revision",
+    "house_revision",
+    "revision",
+    "computed_on",
+    "valid_until",
+    *FIGURES,
+]
+#: What orders two computations of one house: the registry-wide counter, then the day.
+ORDER = ["revision", "computed_on"]
 
 
 def stale_houses(queryset, *, today: datetime.date) -> list[ListedHouse]:
@@ -75,6 +87,7 @@ def row_of(house: ListedHouse, package: TaskPackage, today: datetime.date) -> li
         house.pk,
         house.cache_shared_revision,
         house.cache_house_revision,
+        house.cache_revision,
         today,
         valid_until,
         *(getattr(summary, name) for name in SUMMARY_FIELDS),
@@ -86,7 +99,25 @@ def row_of(house: ListedHouse, package: TaskPackage, today: datetime.date) -> li
 def store(rows: list[list], using: str = DEFAULT_DB_ALIAS) -> None:
     """Insert or update ``rows`` (values of ``COLUMNS``) in one statement, ordered by house so
     that concurrent refreshes lock rows in one order; a stored row is replaced only by one
-    computed at newer revisions, or at the same revisions on a later day."""
+    computed at a newer registry-wide revision, or at the same one on a later day. A house
+    deleted since its row was computed is left out (its row would have nothing to belong to)."""
+    for attempt in range(3):
+        try:
+            with transaction.atomic(using=using):
+                _execute_store(rows, using)
+            return
+        except IntegrityError:
+            if attempt == 2:
+                raise
+            existing = set(
+                House.objects.using(using)
+                .filter(pk__in=[row[0] for row in rows])
+                .values_list("pk", flat=True)
+            )
+            rows = [row for row in rows if row[0] in existing]
+
+
+def _execute_store(rows, using):
     if not rows:
         return
     connection = connections[using]
@@ -109,7 +140,7 @@ def _store_sql(using: str, rows: int) -> str:
     table = qn(meta.db_table)
     columns = [qn(meta.get_field(name).column) for name in COLUMNS]
     key, updated = columns[0], columns[1:]
-    stamps = columns[1:4]  # shared revision, house revision, day
+    stamps = [qn(meta.get_field(name).column) for name in ORDER]
     one_row = "(" + ", ".join(["%s"] * len(columns)) + ")"
     # Built from the model's own table and column names; the values are parameters.
     return (
