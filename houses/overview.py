@@ -137,22 +137,11 @@ class UnitConformance:
         return None if share is None else round(share * 100)
 
 
-def conformance_by_unit(units, houses, packages: dict[int, TaskPackage]):
-    """Per eenheid: how many standard tasks its houses deliver as the standard says (the
-    definition of ``houses.package.conformance_of``: a task of a vacant role is not delivered)."""
-    result = {unit.pk: UnitConformance(unit=unit) for unit in units}
-    for house in houses:
-        entry = result.get(house.police_unit_id)
-        if entry is None:
-            continue
-        entry.add(packages[house.pk].summary)
-        entry.house_list.append(house)
-    return list(result.values())
-
-
 def conformance_from_totals(units, totals: dict[int, tuple[int, Summary]], houses=()):
-    """Per eenheid of ``units``: ``conformance_by_unit`` from per-eenheid totals
-    (``houses.summaries.unit_totals``); ``houses`` fill each eenheid's list of houses."""
+    """Per eenheid of ``units``: how many standard tasks its houses deliver as the standard
+    says (the definition of ``houses.package.conformance_of``: a task of a vacant role is not
+    delivered), from per-eenheid totals of their summaries (``houses.summaries.unit_totals``);
+    ``houses`` fill each eenheid's list of houses."""
     result = {unit.pk: UnitConformance(unit=unit) for unit in units}
     for unit_id, (count, summary) in totals.items():
         if unit_id in result:

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from houses.exports import matrix_table
 from houses.models import TRANSITIONS, Assignment, House, PoliceUnit, Variation, add_years
-from houses.overview import conformance_by_unit, matrix
+from houses.overview import UnitConformance, matrix
 from houses.package import (
     ADDED,
     ADJUSTED,
@@ -250,7 +250,8 @@ def test_the_same_package_gives_the_same_figure_on_every_page_and_in_the_api(reg
     share = summary.share_as_standard
     assert share is None or 0 <= share <= 1
     # Eenheid pages and the dashboard: one house, one eenheid.
-    (unit,) = conformance_by_unit([house.police_unit], [house], {house.pk: package})
+    unit = UnitConformance(unit=house.police_unit)
+    unit.add(summary)
     assert (unit.as_standard, unit.standard_tasks) == (
         summary.delivered_as_standard,
         summary.standard_tasks,

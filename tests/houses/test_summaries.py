@@ -1,7 +1,7 @@
 """Stored per-house summaries (houses.summaries) and the dashboard built on them.
 
 The conformance per eenheid summed from the stored rows equals the reference definition
-(``conformance_by_unit`` over ``task_packages``); ``refresh`` computes a row again only after a
+(each house's task package added up per eenheid); ``refresh`` computes a row again only after a
 write to its house, a shared write, or the day its overdue count changes; ``store`` never puts
 an older row over a newer one. The dashboard shows one page of its matrix (the page number
 validated before it goes into the cache key) while its conformance counts every house its
@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from houses import summaries
 from houses.models import Assignment, House, HouseSummary, PoliceUnit, Variation
-from houses.overview import conformance_by_unit, conformance_from_totals
+from houses.overview import UnitConformance, conformance_from_totals
 from houses.package import ADDED, PHASE_OUT, task_packages
 from houses.pieces import listed_houses
 from houses.summaries import COLUMNS, FIGURES, refresh, row_of, stale_houses, store, unit_totals
@@ -79,11 +79,13 @@ def fresh_figures(house, today=TODAY) -> dict:
 
 
 def reference_by_unit(queryset, today=TODAY) -> dict:
-    """The reference: ``conformance_by_unit`` from the houses' task packages."""
+    """The reference: each house's task package computed now, added up per eenheid."""
     houses = list(queryset)
     packages = task_packages(houses, today=today)
-    entries = conformance_by_unit(PoliceUnit.objects.all(), houses, packages)
-    return {entry.unit.code: counted(entry) for entry in entries if entry.houses}
+    entries = {unit.pk: UnitConformance(unit=unit) for unit in PoliceUnit.objects.all()}
+    for house in houses:
+        entries[house.police_unit_id].add(packages[house.pk].summary)
+    return {entry.unit.code: counted(entry) for entry in entries.values() if entry.houses}
 
 
 def summed_by_unit(queryset, today=TODAY) -> dict:
