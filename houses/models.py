@@ -934,9 +934,19 @@ class HouseSummary(models.Model):
     its overdue count holds for, and is computed again on read when a write or the date has
     made it stale."""
 
+    # No constraint in the database: a reader may store a house's row while another request
+    # deletes that house, and the delete must not fail at its commit for it (Django still
+    # deletes the row with the house; a row left by that race belongs to no listed house).
     house = models.OneToOneField(
-        House, on_delete=models.CASCADE, primary_key=True, related_name="summary"
+        House,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="summary",
+        db_constraint=False,
     )
+    #: ``houses.package.SUMMARY_RULES`` when it was computed: a release that changes what a
+    #: summary counts makes every row stale.
+    rules = models.PositiveSmallIntegerField()
     shared_revision = models.BigIntegerField()
     house_revision = models.BigIntegerField()
     #: The registry-wide counter when it was computed: which of two computations is newer.

@@ -27,6 +27,11 @@ from django.utils.translation import gettext_lazy as _
 from houses.models import Assignment, House, Variation
 from roles.models import Role, StandardVersion, Task
 
+#: The version of what a package's summary counts, stored with each summary
+#: (``houses.summaries``): raise it with any change to ``build_package`` or ``conformance_of``
+#: that changes a summary's figures, so that no stored figure outlives the rule it came from.
+SUMMARY_RULES = 1
+
 AS_STANDARD = "standaard"
 ADJUSTED = "aangepast"
 OMITTED = "weggelaten"

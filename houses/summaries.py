@@ -6,17 +6,20 @@ shows one page of them. The figures are the houses' task-package summaries
 eenheid by one aggregate query (``unit_totals``).
 
 A row is stamped with the revisions it was computed at: the shared counter and its house's own
-(``registry.lib.cache``), the same revisions the per-house pieces key on. ``refresh`` first finds,
-in one query, the rows a write has made stale (or the date: an agreed phase-out becomes overdue
-the day after its deadline) and recomputes only those, in batches. So after a write to one
-house one row is computed again; after a shared write (the standard, an eenheid, a user) every
-row is.
+(``registry.lib.cache``), the same revisions the per-house pieces key on, and the version of the
+rules it was computed by (``houses.package.SUMMARY_RULES``). ``refresh`` first finds, in one
+query, the rows a write has made stale (or the date: an agreed phase-out becomes overdue the
+day after its deadline; or a release: other rules) and recomputes only those, in batches. So
+after a write to one house one row is computed again; after a shared write (the standard, an
+eenheid, a user) every row is, by the first read that needs them.
 
 Two readers may refresh the same house at once, each from what it read. The upsert never
 replaces a row by one computed at an older registry-wide revision (read in the same statement
 as the house's own counters, and unlike those comparable even when the house's code, and so
 its counter, changed in between), so a slow reader cannot put figures from before a write
-back after a faster one stored those from after it.
+back after a faster one stored those from after it. A row stamped beyond the registry-wide
+counter comes from another database (copied in by hand: backups leave the rows out) and is
+always replaced.
 """
 
 from __future__ import annotations
@@ -24,12 +27,14 @@ from __future__ import annotations
 import datetime
 import functools
 
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Count, F, Q, Sum
 
-from houses.models import House, HouseSummary
-from houses.package import ADDED, PHASE_OUT, Summary, TaskPackage, task_packages
+from houses.models import HouseSummary
+from houses.package import ADDED, PHASE_OUT, SUMMARY_RULES, Summary, TaskPackage, task_packages
 from houses.pieces import SUMMARY_FIELDS, ListedHouse, listed_houses
+from registry.lib.cache import COUNTER_PK
+from registry.models import ChangeCounter
 
 #: Houses whose packages are computed together (three queries each batch).
 BATCH = 250
@@ -39,6 +44,7 @@ BATCH = 250
 FIGURES = [*SUMMARY_FIELDS, "additions", "phase_outs"]
 COLUMNS = [
     "house",
+    "rules",
     "shared_revision",
     "house_revision",
     "revision",
@@ -46,8 +52,8 @@ COLUMNS = [
     "valid_until",
     *FIGURES,
 ]
-#: What orders two computations of one house: the registry-wide counter, then the day.
-ORDER = ["revision", "computed_on"]
+#: What orders two computations of one house: the rules, the registry-wide counter, the day.
+ORDER = ["rules", "revision", "computed_on"]
 
 
 def stale_houses(queryset, *, today: datetime.date) -> list[ListedHouse]:
@@ -55,10 +61,12 @@ def stale_houses(queryset, *, today: datetime.date) -> list[ListedHouse]:
     return listed_houses(
         queryset.order_by("pk"),
         where=Q(summary__isnull=True)
+        | ~Q(summary__rules=SUMMARY_RULES)
         | Q(summary__computed_on__gt=today)
         | Q(summary__valid_until__lte=today)
         | ~Q(summary__shared_revision=F("cache_shared_revision"))
-        | ~Q(summary__house_revision=F("cache_house_revision")),
+        | ~Q(summary__house_revision=F("cache_house_revision"))
+        | Q(summary__revision__gt=F("cache_revision")),
     )
 
 
@@ -85,6 +93,7 @@ def row_of(house: ListedHouse, package: TaskPackage, today: datetime.date) -> li
     valid_until = min(upcoming) + datetime.timedelta(days=1) if upcoming else None
     return [
         house.pk,
+        SUMMARY_RULES,
         house.cache_shared_revision,
         house.cache_house_revision,
         house.cache_revision,
@@ -97,40 +106,25 @@ def row_of(house: ListedHouse, package: TaskPackage, today: datetime.date) -> li
 
 
 def store(rows: list[list], using: str = DEFAULT_DB_ALIAS) -> None:
-    """Insert or update ``rows`` (values of ``COLUMNS``) in one statement, ordered by house so
-    that concurrent refreshes lock rows in one order; a stored row is replaced only by one
-    computed at a newer registry-wide revision, or at the same one on a later day. A house
-    deleted since its row was computed is left out (its row would have nothing to belong to)."""
-    for attempt in range(3):
-        try:
-            with transaction.atomic(using=using):
-                _execute_store(rows, using)
-            return
-        except IntegrityError:
-            if attempt == 2:
-                raise
-            existing = set(
-                House.objects.using(using)
-                .filter(pk__in=[row[0] for row in rows])
-                .values_list("pk", flat=True)
-            )
-            rows = [row for row in rows if row[0] in existing]
-
-
-def _execute_store(rows, using):
-    if not rows:
-        return
+    """Insert or update ``rows`` (values of ``COLUMNS``), ordered by house so that concurrent
+    refreshes lock rows in one order, in as few statements as the database takes parameters;
+    a stored row is replaced only by one computed by newer rules, at a newer registry-wide
+    revision or at the same one on a later day, or when it is stamped beyond the registry-wide
+    counter (copied from another database)."""
     connection = connections[using]
     ops = connection.ops
     dates = {COLUMNS.index("computed_on"), COLUMNS.index("valid_until")}
-    params = []
-    for row in sorted(rows, key=lambda row: row[0]):
-        params.extend(
+    per_statement = max(1, (connection.features.max_query_params or 10_000) // len(COLUMNS))
+    ordered = sorted(rows, key=lambda row: row[0])
+    for start in range(0, len(ordered), per_statement):
+        chunk = ordered[start : start + per_statement]
+        params = [
             ops.adapt_datefield_value(value) if index in dates else value
+            for row in chunk
             for index, value in enumerate(row)
-        )
-    with connection.cursor() as cursor:
-        cursor.execute(_store_sql(using, len(rows)), params)
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(_store_sql(using, len(chunk)), [*params, COUNTER_PK])
 
 
 @functools.cache
@@ -141,8 +135,14 @@ def _store_sql(using: str, rows: int) -> str:
     columns = [qn(meta.get_field(name).column) for name in COLUMNS]
     key, updated = columns[0], columns[1:]
     stamps = [qn(meta.get_field(name).column) for name in ORDER]
+    revision = qn(meta.get_field("revision").column)
+    counter = ChangeCounter._meta
+    current = (
+        f"COALESCE((SELECT {qn(counter.get_field('value').column)} "  # noqa: S608
+        f"FROM {qn(counter.db_table)} WHERE {qn(counter.pk.column)} = %s), 0)"
+    )
     one_row = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    # Built from the model's own table and column names; the values are parameters.
+    # Built from the models' own table and column names; the values are parameters.
     return (
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608
         + ", ".join([one_row] * rows)
@@ -150,6 +150,7 @@ def _store_sql(using: str, rows: int) -> str:
         + ", ".join(f"{column} = EXCLUDED.{column}" for column in updated)
         + f" WHERE ({', '.join(f'{table}.{column}' for column in stamps)})"
         + f" < ({', '.join(f'EXCLUDED.{column}' for column in stamps)})"
+        + f" OR {table}.{revision} > {current}"
     )
 
 

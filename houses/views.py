@@ -77,6 +77,7 @@ def export_query(request) -> str:
     """The current query string, to carry filters over to the export links."""
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("pagina", None)
     return query.urlencode()
 
 

@@ -71,9 +71,10 @@ class DashboardView(FragmentPageMixin, TemplateView):
         # validated filters, page, day (overdue, review dates) and language (registry.lib.cache).
         # Its matrix shows one page of houses, built from per-house pieces (houses.pieces), and
         # its conformance per eenheid sums the houses' stored summaries (houses.summaries), so
-        # that after a write only the changed house is computed again and a cold read costs the
-        # same whatever the number of houses. Filters with an invalid value are shown with
-        # their errors, not cached.
+        # that after a write to a house only that house is computed again, and a cold read with
+        # current summaries costs the same whatever the number of houses (after a shared write
+        # every summary is computed again). Filters with an invalid value are shown with their
+        # errors, not cached.
         today = timezone.localdate()
         counters = revisions(VARIATIONS)  # one query, as current_revision() would be
         revision = counters[""]
@@ -130,9 +131,12 @@ class DashboardView(FragmentPageMixin, TemplateView):
         # National, whatever the filters; recomputed only after a write to a variation or a
         # house, or a shared one (not after a change of an assignment, say).
         attention = cached_fragment(
-            ["dashboard-attention", today],
+            ["dashboard-attention", ATTENTION_LIMIT, today],
             "registry/includes/dashboard_attention.html",
-            lambda: attention_context(today, limit=ATTENTION_LIMIT),
+            lambda: {
+                **overdue_context(today, limit=ATTENTION_LIMIT),
+                **review_context(today, limit=ATTENTION_LIMIT),
+            },
             revision=self.attention_revision,
         )
         roles = (
@@ -140,7 +144,14 @@ class DashboardView(FragmentPageMixin, TemplateView):
             if pieces
             else []
         )
-        page_query = query.urlencode() if query else ""
+        # The page links keep the filters: the validated ones, or as given when one is invalid
+        # (the page shows its error; it is not cached).
+        if query is None:
+            given = self.request.GET.copy()
+            given.pop("pagina", None)
+            page_query = given.urlencode()
+        else:
+            page_query = query.urlencode()
         return {
             "filterset": filterset,
             "filters_open": bool(filterset.form.errors or query),
@@ -163,32 +174,39 @@ def matrix_paginator(queryset) -> Paginator:
     return Paginator(queryset.order_by(*ordering), MATRIX_PAGE_SIZE)
 
 
-def attention_context(today, *, limit=None):
-    """The national lists of overdue phase-outs and of variations to review, the first
-    ``limit`` of each (all without a limit), with how many there are."""
+def overdue_context(today, *, limit=None):
+    """The overdue phase-outs in the country, the first ``limit`` (all without a limit), and
+    how many there are."""
     overdue = Variation.objects.overdue(today)
+    shown = list(
+        overdue.select_related("house", "role", "task").order_by(
+            "phase_out_by", "house__name", "pk"
+        )[:limit]
+    )
+    return {
+        "overdue": shown,
+        "overdue_count": overdue.count() if limit is not None else len(shown),
+    }
+
+
+def review_context(today, *, limit=None):
+    """The variations to review in the country (proposed, past their review date, or recorded
+    against an earlier standard), the first ``limit`` (all without a limit), and how many."""
     review = Variation.objects.filter(
         Q(status=Variation.Status.PROPOSED)
         | Q(status=Variation.Status.AGREED, review_by__lte=today)
         | Variation.review_condition()
     )
-    shown_overdue = list(
-        overdue.select_related("house", "role", "task").order_by(
-            "phase_out_by", "house__name", "pk"
-        )[:limit]
-    )
-    shown_review = list(
+    shown = list(
         review.select_related("house", "role", "task", "standard_version").order_by(
             "house__name", "kind", "pk"
         )[:limit]
     )
-    for variation in shown_review:
+    for variation in shown:
         variation.review_reasons = review_reasons(variation, today)
     return {
-        "overdue": shown_overdue,
-        "overdue_count": overdue.count() if limit is not None else len(shown_overdue),
-        "review": shown_review,
-        "review_count": review.count() if limit is not None else len(shown_review),
+        "review": shown,
+        "review_count": review.count() if limit is not None else len(shown),
     }
 
 
@@ -203,7 +221,7 @@ class ReviewListView(TemplateView):
         content = cached_fragment(
             ["review-list", today],
             "registry/includes/review_list.html",
-            lambda: attention_context(today),
+            lambda: review_context(today),
             revision=f"s{counters[SHARED]}.v{counters[VARIATIONS]}",
         )
         return super().get_context_data(content=content, **kwargs)

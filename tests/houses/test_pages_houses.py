@@ -281,8 +281,8 @@ def test_unit_pages_run_the_same_queries_whatever_the_number_of_houses(
     assert_same_queries(
         django_assert_num_queries,
         # The list: session, user, the stale summaries, three for their packages, storing
-        # them (in a savepoint: three), the eenheden, their sums, their houses.
-        8 if name == "unit-detail" else 12,
+        # them, the eenheden, their sums, their houses.
+        8 if name == "unit-detail" else 10,
         lambda: reader_client.get(url),
         lambda: populate(standard, unit_a, houses=6),
     )

@@ -12,10 +12,15 @@ and on PostgreSQL.
 """
 
 import datetime
+import io
 import re
 import types
 
 import pytest
+from django.core.cache import caches
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 
 from houses import summaries
@@ -25,6 +30,7 @@ from houses.package import ADDED, PHASE_OUT, task_packages
 from houses.pieces import listed_houses
 from houses.summaries import COLUMNS, FIGURES, refresh, row_of, stale_houses, store, unit_totals
 from registry import views
+from registry.backup import EXCLUDED_MODELS
 from registry.lib import cache as cache_module
 from registry.lib.cache import bump
 from roles.models import Presence, Role, StandardVersion, Task
@@ -303,6 +309,7 @@ def test_store_never_replaces_a_row_by_one_computed_at_older_revisions(standard,
 
     # The same revision on a later day replaces the row; a newer revision replaces it, even
     # with a lower house revision; in one statement each row is decided on its own.
+    bump()  # a write elsewhere: the registry-wide counter reaches the newer revision
     store(
         [
             with_values(current[first.pk], computed_on=TOMORROW, varied=marked),
@@ -415,6 +422,17 @@ def test_the_pages_of_a_filtered_dashboard_keep_the_filters(reader_client, big_r
     assert 'data-label="Huizen">3<' not in second  # eenheid B is filtered out
 
 
+def test_with_an_invalid_filter_the_page_links_keep_what_was_asked(
+    reader_client, big_registry, unit_a
+):
+    body = page_body(
+        reader_client, reverse("home"), eenheid="bestaat-niet", sorteer="-naam", pagina=1
+    )
+    assert "Selecteer een geldige keuze" in body  # the error is shown
+    assert 'href="?eenheid=bestaat-niet&amp;sorteer=-naam&amp;pagina=2#matrix-titel"' in body
+    assert "?pagina=" not in body
+
+
 def test_an_invalid_or_too_high_page_number_shows_a_valid_page_from_the_same_cache_entry(
     reader_client, big_registry, monkeypatch
 ):
@@ -502,6 +520,41 @@ def test_the_review_list_without_anything_to_review_says_so(reader_client, stand
 # --- a house's code changes, a house is deleted meanwhile ---------------------------------------
 
 
+def test_a_row_computed_by_other_rules_is_stale_and_replaced(standard, unit_a, monkeypatch):
+    first, second = populate(standard, unit_a, houses=2)
+    assert refresh(active_houses(), today=TODAY) == 2
+    # A release that changes what a summary counts raises the rules' version.
+    monkeypatch.setattr(summaries, "SUMMARY_RULES", summaries.SUMMARY_RULES + 1)
+    assert [house.pk for house in stale_houses(active_houses(), today=TODAY)] == sorted(
+        [first.pk, second.pk]
+    )
+    assert refresh(active_houses(), today=TODAY) == 2
+    assert stored(first).rules == summaries.SUMMARY_RULES
+    assert refresh(active_houses(), today=TODAY) == 0
+    # A process still running the old release cannot put its rows back.
+    monkeypatch.setattr(summaries, "SUMMARY_RULES", summaries.SUMMARY_RULES - 1)
+    store([with_values(computed_row(first), varied=999)])
+    assert stored(first).varied != 999
+
+
+def test_a_row_stamped_beyond_the_registry_counter_comes_from_elsewhere_and_is_replaced(
+    standard, unit_a
+):
+    (house,) = populate(standard, unit_a, houses=1)
+    refresh(active_houses(), today=TODAY)
+    # Copied in from another database whose counter had gone further than this one's.
+    HouseSummary.objects.filter(house=house).update(
+        revision=F("revision") + 10**12, delivered_as_standard=999
+    )
+    assert refresh(active_houses(), today=TODAY) == 1
+    assert stored_figures(house) == fresh_figures(house)
+    assert refresh(active_houses(), today=TODAY) == 0
+
+
+def test_backups_leave_the_derived_summaries_out():
+    assert "houses.housesummary" in EXCLUDED_MODELS
+
+
 def test_after_a_house_gets_another_code_its_row_still_follows_its_writes(
     standard, unit_a, monkeypatch
 ):
@@ -540,4 +593,61 @@ def test_a_house_deleted_while_its_summary_is_computed_does_not_fail_the_refresh
     refresh(active_houses(), today=TODAY)
     monkeypatch.undo()
     assert stored_figures(first) == fresh_figures(first)
-    assert not HouseSummary.objects.filter(house_id=second.pk).exists()
+    # The row stored for the deleted house belongs to no house: never listed, never summed.
+    assert refresh(active_houses(), today=TODAY) == 0
+    assert summed_by_unit(active_houses()) == reference_by_unit(active_houses())
+    assert unit_totals(House.objects.all())[unit_a.pk][0] == 1
+
+
+def test_a_house_deleted_after_a_reader_stored_its_row_is_deleted_all_the_same(
+    transactional_db, standard, unit_a
+):
+    # The other order: the delete has already removed the house's rows (Django's cascade)
+    # when a reader stores a new one; the delete of the house itself must still commit. A raw
+    # delete of the house, with its row in place, is that moment.
+    house = HouseFactory(police_unit=unit_a)  # no records that would hold on to it
+    refresh(active_houses(), today=TODAY)
+    assert HouseSummary.objects.filter(house_id=house.pk).exists()
+    with transaction.atomic():
+        doomed = House.objects.filter(pk=house.pk)
+        doomed._raw_delete(doomed.db)
+    assert not House.objects.filter(pk=house.pk).exists()
+    assert unit_totals(House.objects.all()) == {}
+
+
+def test_the_refresh_command_computes_what_is_stale_and_says_how_many(standard, unit_a):
+    (house,) = populate(standard, unit_a, houses=1)
+    out = io.StringIO()
+    call_command("refresh_summaries", stdout=out)
+    assert out.getvalue().startswith("1 samenvattingen berekend in ")
+    assert stored_figures(house) == fresh_figures(house)
+    out = io.StringIO()
+    call_command("refresh_summaries", stdout=out)
+    assert out.getvalue().startswith("0 samenvattingen berekend in ")
+
+
+def test_a_refresh_runs_one_query_then_four_per_batch_of_stale_houses(
+    standard, unit_a, monkeypatch, django_assert_num_queries
+):
+    populate(standard, unit_a, houses=5)
+    monkeypatch.setattr(summaries, "BATCH", 2)
+    # The stale houses; then per batch of two: tasks, assignments, variations, the store.
+    with django_assert_num_queries(1 + 4 * 3):
+        assert refresh(active_houses(), today=TODAY) == 5
+    with django_assert_num_queries(1):
+        assert refresh(active_houses(), today=TODAY) == 0
+
+
+def test_a_cold_dashboard_with_current_summaries_runs_the_same_queries_at_any_size(
+    reader_client, standard, unit_a, django_assert_num_queries
+):
+    # A freshly started server: nothing cached, every stored summary current. Session, user,
+    # counters; the matrix's page: count, houses, three for their pieces; the stale summaries
+    # (none), the sums per eenheid, the eenheden; the lists: two, and two counts; the eenheden
+    # of the filter form.
+    for size in (2, 12):
+        populate(standard, unit_a, houses=size - active_houses().count())
+        refresh(active_houses(), today=TODAY)
+        caches["default"].clear()
+        with django_assert_num_queries(16):
+            assert reader_client.get(reverse("home")).status_code == 200

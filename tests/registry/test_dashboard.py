@@ -112,9 +112,9 @@ def test_dashboard_runs_the_same_queries_whatever_the_number_of_houses(
     assert_same_queries(
         django_assert_num_queries,
         # session, user, counters; the matrix's page: count, houses, three for their pieces;
-        # the summaries: stale ones, three for their packages, store (in a savepoint: two
-        # more), sum per eenheid; the eenheden; the lists to review: two lists, two counts
-        22,
+        # the summaries: stale ones, three for their packages, store, sum per eenheid; the
+        # eenheden; the lists to review: two lists, two counts
+        20,
         lambda: reader_client.get(reverse("home")),
         lambda: populate(standard, unit_a, houses=10),
         repeated=3,  # session, user, change counter: the body comes from the read cache
