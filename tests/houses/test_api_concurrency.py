@@ -8,19 +8,15 @@ writes and would prove nothing, so these run on PostgreSQL only (CI runs the sui
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from houses.models import Assignment, Variation
 from roles.models import Presence
 from tests.api_helpers import PROBLEM, token_client
 from tests.factories import AssignmentFactory, VariationFactory
 from tests.houses.test_concurrency import THREADS, run_at_once
+from tests.races import ROW_LOCKS, needs_postgresql
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL: real concurrent transactions with row locks "
-    "(run with DATABASE_URL=postgres://...)",
-)
+pytestmark = needs_postgresql(ROW_LOCKS)
 
 
 def answered(outcomes):

@@ -8,18 +8,14 @@ these run on PostgreSQL only (CI runs the suite there too).
 import threading
 from decimal import Decimal
 
-import pytest
-from django.db import IntegrityError, connection, connections
+from django.db import IntegrityError, connections
 
 from houses.models import Assignment, Variation
 from registry.lib.editable import StaleEditError
 from tests.factories import AssignmentFactory, HouseFactory, RoleFactory, VariationFactory
+from tests.races import ROW_LOCKS, needs_postgresql, start_and_join
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs PostgreSQL: real concurrent transactions with row locks "
-    "(run with DATABASE_URL=postgres://...)",
-)
+pytestmark = needs_postgresql(ROW_LOCKS)
 
 THREADS = 8
 
@@ -42,11 +38,7 @@ def run_at_once(actions):
             connections.close_all()
 
     threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
+    start_and_join(threads)
     return outcomes
 
 

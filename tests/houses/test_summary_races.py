@@ -17,7 +17,7 @@ import threading
 import time
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -27,13 +27,10 @@ from houses.pieces import listed_houses
 from houses.summaries import COLUMNS, refresh, row_of, stale_houses
 from roles.models import Role
 from tests.pages import TODAY, populate
+from tests.races import ROW_LOCKS, needs_postgresql, start_and_join
 
 pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs PostgreSQL: real concurrent transactions with row locks "
-        "(run with DATABASE_URL=postgres://...)",
-    ),
+    needs_postgresql(ROW_LOCKS),
     pytest.mark.django_db(transaction=True),
 ]
 
@@ -91,11 +88,7 @@ def run_together(writers, readers):
             connections.close_all()
 
     threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
+    start_and_join(threads)
     return outcomes
 
 

@@ -12,7 +12,7 @@ import random
 import threading
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 from django.utils import timezone
 from simple_history.signals import post_create_historical_record
 
@@ -20,14 +20,11 @@ from houses.models import PoliceUnit
 from notifications.events import transaction_id_expression
 from notifications.feed import page, visible_events
 from notifications.models import Event
+from tests.races import needs_postgresql
 
 pytestmark = [
     pytest.mark.reads_feed,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs PostgreSQL: concurrent transactions that commit out of order "
-        "(run with DATABASE_URL=postgres://...)",
-    ),
+    needs_postgresql("concurrent transactions that commit out of order"),
     pytest.mark.django_db(transaction=True),
 ]
 

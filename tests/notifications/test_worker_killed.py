@@ -14,13 +14,10 @@ from django.db import connection
 from notifications.models import Delivery, Event, Subscription
 from tests.factories import HouseFactory, PoliceUnitFactory
 from tests.notifications.receiver import Receiver
+from tests.races import needs_postgresql
 
 pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs PostgreSQL: a worker process shares the test database "
-        "(run with DATABASE_URL=postgres://...)",
-    ),
+    needs_postgresql("a worker process shares the test database"),
     pytest.mark.django_db(transaction=True),
 ]
 

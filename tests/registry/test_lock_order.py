@@ -14,7 +14,7 @@ has started, the interleaving that deadlocked. PostgreSQL only: SQLite locks the
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.db.models.signals import post_save, pre_save
 from django.test import Client
 
@@ -24,13 +24,10 @@ from roles.models import Role, StandardVersion, Task
 from tests.admin_forms import admin_url, page_data
 from tests.api_helpers import token_client
 from tests.factories import AssignmentFactory, HouseFactory, UserFactory
+from tests.races import ROW_LOCKS, needs_postgresql
 
 pytestmark = [
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs PostgreSQL: real concurrent transactions with row locks "
-        "(run with DATABASE_URL=postgres://...)",
-    ),
+    needs_postgresql(ROW_LOCKS),
     pytest.mark.django_db(transaction=True),
 ]
 
