@@ -52,8 +52,9 @@ COLUMNS = [
     "valid_until",
     *FIGURES,
 ]
-#: What orders two computations of one house: the rules, the registry-wide counter, the day.
-ORDER = ["rules", "revision", "computed_on"]
+#: What orders two computations of one house by the same rules: the registry-wide counter,
+#: then the day.
+ORDER = ["revision", "computed_on"]
 
 
 def stale_houses(queryset, *, today: datetime.date) -> list[ListedHouse]:
@@ -108,8 +109,9 @@ def row_of(house: ListedHouse, package: TaskPackage, today: datetime.date) -> li
 def store(rows: list[list], using: str = DEFAULT_DB_ALIAS) -> None:
     """Insert or update ``rows`` (values of ``COLUMNS``), ordered by house so that concurrent
     refreshes lock rows in one order, in as few statements as the database takes parameters;
-    a stored row is replaced only by one computed by newer rules, at a newer registry-wide
-    revision or at the same one on a later day, or when it is stamped beyond the registry-wide
+    a stored row is replaced only by one computed at a newer registry-wide revision or at the
+    same one on a later day, by one computed by other rules (a release or its rollback: each
+    version finds the other's rows stale), or when it is stamped beyond the registry-wide
     counter (copied from another database)."""
     connection = connections[using]
     ops = connection.ops
@@ -136,6 +138,7 @@ def _store_sql(using: str, rows: int) -> str:
     key, updated = columns[0], columns[1:]
     stamps = [qn(meta.get_field(name).column) for name in ORDER]
     revision = qn(meta.get_field("revision").column)
+    rules = qn(meta.get_field("rules").column)
     counter = ChangeCounter._meta
     current = (
         f"COALESCE((SELECT {qn(counter.get_field('value').column)} "  # noqa: S608
@@ -150,6 +153,7 @@ def _store_sql(using: str, rows: int) -> str:
         + ", ".join(f"{column} = EXCLUDED.{column}" for column in updated)
         + f" WHERE ({', '.join(f'{table}.{column}' for column in stamps)})"
         + f" < ({', '.join(f'EXCLUDED.{column}' for column in stamps)})"
+        + f" OR {table}.{rules} <> EXCLUDED.{rules}"
         + f" OR {table}.{revision} > {current}"
     )
 
