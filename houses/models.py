@@ -653,8 +653,15 @@ class Variation(EditableModel):
             self.kind == self.Kind.PHASE_OUT
             and self.status == self.Status.AGREED
             and self.phase_out_by is not None
-            and self.phase_out_by < today
+            and self.overdue_from <= today
         )
+
+    @property
+    def overdue_from(self) -> datetime.date | None:
+        """The first day on which this phase-out is overdue: the day after its deadline."""
+        if self.phase_out_by is None:
+            return None
+        return self.phase_out_by + datetime.timedelta(days=1)
 
     @property
     def is_overdue(self):

@@ -85,13 +85,13 @@ def refresh(queryset, *, today: datetime.date) -> int:
 def row_of(house: ListedHouse, package: TaskPackage, today: datetime.date) -> list:
     """The values of ``COLUMNS`` for ``house``, from its package computed for ``today``."""
     summary = package.summary
+    # The overdue count holds until the first phase-out not yet overdue becomes overdue.
     upcoming = [
-        line.variation.phase_out_by
+        line.variation.overdue_from
         for line in package.phase_outs
-        if line.variation.phase_out_by is not None and line.variation.phase_out_by >= today
+        if line.variation.phase_out_by is not None and not line.overdue
     ]
-    # Overdue is "deadline before today": a deadline d is first overdue on d + 1.
-    valid_until = min(upcoming) + datetime.timedelta(days=1) if upcoming else None
+    valid_until = min(upcoming) if upcoming else None
     return [
         house.pk,
         SUMMARY_RULES,
